@@ -1,0 +1,27 @@
+"""Tests: base.py with a fast hasher, e-mail kept in memory and media in a temporary folder.
+
+DATABASE_URL and CELERY_BROKER_URL come from the environment as everywhere else: .ci/run points
+them at the machine's PostgreSQL and RabbitMQ, and tests that need those services skip (or, under
+CI=true, fail) when they are not configured.
+"""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import INSTALLED_APPS, MIDDLEWARE
+
+DEBUG = False
+DEBUG_TOOLBAR = False
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "debug_toolbar"]
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("debug_toolbar.")]
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="guidebook-test-media-")
+# Tests must not depend on a manifest built by collectstatic.
+STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LOGGING = {**LOGGING, "root": {"handlers": ["stdout"], "level": "WARNING"}}  # noqa: F405
+LOGGING["loggers"] = {**LOGGING["loggers"], "django": {"level": "WARNING"}}
+STATIC_ROOT = tempfile.mkdtemp(prefix="guidebook-test-static-")

@@ -1,0 +1,47 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.views.generic import CreateView, DetailView, UpdateView
+
+from .forms import ProfileForm, SignUpForm
+from .models import Profile, User
+
+
+class SignUpView(CreateView):
+    form_class = SignUpForm
+    template_name = "accounts/signup.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, "Welcome to Guidebook! Tell us a little about yourself.")
+        return response
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class ProfileDetailView(DetailView):
+    model = User
+    slug_field = slug_url_kwarg = "username"
+    context_object_name = "profile_user"
+    template_name = "accounts/profile_detail.html"
+    queryset = User.objects.filter(is_active=True).select_related("profile")
+
+
+class ProfileUpdateView(LoginRequiredMixin, UpdateView):
+    form_class = ProfileForm
+    template_name = "accounts/profile_form.html"
+
+    def get_object(self, queryset=None):
+        profile = get_object_or_404(Profile.objects.select_related("user"),
+                                    user__username=self.kwargs["username"])
+        if profile.user != self.request.user:
+            raise PermissionDenied("You can only edit your own profile.")
+        return profile
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your profile has been saved.")
+        return super().form_valid(form)
