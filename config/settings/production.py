@@ -10,12 +10,14 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
-        "You must set SECRET_KEY to a random value of at least 50 characters, e.g. "
-        "python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())'"
+        "You must set SECRET_KEY to a random value of at least 50 characters, e.g. the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("You must set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=guidebook.example.com")
+    raise ImproperlyConfigured(
+        "You must set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=guidebook.example.com"
+    )
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS", default=[f"https://{host.lstrip('.')}" for host in ALLOWED_HOSTS]
 )

@@ -18,8 +18,8 @@ class SignUpForm(UserCreationForm):
         fields = ["username", "email"]
 
     def clean_username(self):
-        username = super().clean_username()
-        if username.lower() in RESERVED_USERNAMES:
+        username = super().clean_username()  # None when it already recorded "taken"
+        if username and username.lower() in RESERVED_USERNAMES:
             raise forms.ValidationError("That username is reserved. Please choose another.")
         return username
 

@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both bootstrap themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bootstrap browser lint lock check-deploy bench clean
+
+run: $(STAMP)  ## Serve the site on embedded defaults with demo content at http://127.0.0.1:8000/
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP) browser  ## Run the whole test suite (browser tests included)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bootstrap: $(STAMP)
+
+# Reinstall whenever a lock file changes.
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Guidebook needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+browser:  ## Install Debian's chromium for the browser tests, if missing and we may
+	@bin/ensure-chromium
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lock: $(STAMP)  ## Regenerate the pinned lock files from pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		-o requirements.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
+
+check-deploy: $(STAMP)  ## `check --deploy` with a realistic production environment
+	DJANGO_SETTINGS_MODULE=config.settings.production DEBUG=false \
+	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	ALLOWED_HOSTS=guidebook.example.com \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: $(STAMP)  ## Run every benchmark in bench/ on this machine's services
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || true; done
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,91 @@
+"""Production settings, static files and logs: what a deployment relies on."""
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from config.settings import base
+from guidebook.core.logging import JsonLineFormatter, syslog_handler
+
+ROOT = Path(__file__).resolve().parents[3]
+REAL_SECRET = "x7!kq" * 12
+
+
+def manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("secret", ["", "short", base.INSECURE_DEV_SECRET_KEY])
+def test_production_refuses_to_start_without_a_real_secret_key(secret):
+    result = manage("check", SECRET_KEY=secret, ALLOWED_HOSTS="guidebook.example.com")
+    assert result.returncode != 0
+    assert "You must set SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = manage("check", SECRET_KEY=REAL_SECRET, ALLOWED_HOSTS="")
+    assert result.returncode != 0
+    assert "You must set ALLOWED_HOSTS" in result.stderr
+
+
+def test_check_deploy_passes_with_a_realistic_production_environment():
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    SECRET_KEY=REAL_SECRET, ALLOWED_HOSTS="guidebook.example.com",
+                    DATABASE_URL="postgres://guidebook@db.example.com:5432/guidebook",
+                    CELERY_BROKER_URL="amqp://guidebook@mq.example.com:5672//")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_collectstatic_builds_a_compressed_manifest(tmp_path, settings):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    call_command("collectstatic", "--noinput", verbosity=0)
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/site.css"]
+    assert hashed != "css/site.css"
+    assert (tmp_path / hashed).exists()
+    assert (tmp_path / f"{hashed}.gz").exists()
+    assert "admin/css/base.css" in manifest["paths"]
+
+
+def test_log_records_are_single_json_lines():
+    record = logging.LogRecord("guidebook.test", logging.WARNING, __file__, 1,
+                               'a "quoted"\nmessage', None, None)
+    line = JsonLineFormatter().format(record)
+    assert "\n" not in line
+    assert json.loads(line) | {"asctime": None} == {
+        "asctime": None, "level": "WARNING", "logger": "guidebook.test",
+        "message": 'a "quoted"\nmessage'}
+
+
+def test_syslog_handler_sends_json_lines_to_syslog_address(settings):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as collector:
+        collector.bind(("127.0.0.1", 0))
+        collector.settimeout(5)
+        settings.SYSLOG_ADDRESS = f"127.0.0.1:{collector.getsockname()[1]}"
+        handler = syslog_handler()
+        handler.setFormatter(JsonLineFormatter())
+        logger = logging.getLogger("guidebook.syslog-test")
+        logger.addHandler(handler)
+        try:
+            logger.error("disk nearly full")
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+        datagram = collector.recv(4096).decode()
+    assert datagram.startswith("<")  # the syslog priority
+    payload = json.loads(datagram[datagram.index(">") + 1:].rstrip("\x00"))
+    assert payload["message"] == "disk nearly full"
+    assert payload["level"] == "ERROR"

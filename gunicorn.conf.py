@@ -1,0 +1,28 @@
+"""gunicorn settings for the `web` process; every value can be overridden from the environment."""
+
+import multiprocessing
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Heroku-style platforms set WEB_CONCURRENCY to what the dyno's memory allows.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so that a slow leak can never take the site down.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = 100
+# The platform's router is the only client; trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+# Heartbeat files in memory: a slow disk must not make the arbiter kill healthy workers.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+# Access log as one JSON object a line, like the application's own logs. The query string and
+# user agent are left out: gunicorn does not escape quotes in them.
+accesslog = "-"
+access_log_format = (
+    '{"time": "%(t)s", "logger": "gunicorn.access", "method": "%(m)s", "path": "%(U)s", '
+    '"status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, "remote": "%(h)s"}'
+)
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
