@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/doc/", include("django.contrib.admindocs.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("guidebook.accounts.urls")),
+    path("images/", include("guidebook.images.urls")),
     path("polls/", include("guidebook.polls.urls")),
     path("", include("guidebook.core.urls")),
 ]

@@ -59,6 +59,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "guidebook.core",
     "guidebook.accounts",
+    "guidebook.images",
     "guidebook.polls",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -188,6 +189,18 @@ STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# ------------------------------------------------------------------------------ images
+IMAGE_MAX_UPLOAD_BYTES = env.int("IMAGE_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
+# How long a signed URL for a private image on the local disk stays valid (S3 uses
+# AWS_QUERYSTRING_EXPIRE, and so do we by default).
+IMAGE_SIGNED_URL_EXPIRE = env.int("IMAGE_SIGNED_URL_EXPIRE", default=AWS_QUERYSTRING_EXPIRE)
+# Files older than this that no row references are deleted by the reaper.
+IMAGE_ORPHAN_GRACE_HOURS = env.int("IMAGE_ORPHAN_GRACE_HOURS", default=24)
+# Uploads always stream to a temporary file, never whole into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # ------------------------------------------------------------------------------ search
 # whoosh:///absolute/path (embedded default) or solr://host:8983/solr/core.
