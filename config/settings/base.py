@@ -152,7 +152,7 @@ PROFILE_SERVICE_URL = env("PROFILE_SERVICE_URL", default="https://api.github.com
 
 # ------------------------------------------------------------------------------ e-mail
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+globals().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Guidebook <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -232,21 +232,32 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# The seed's topic routing: one topic exchange, a queue per kind of work, bound by routing key.
-TASK_EXCHANGE = Exchange("tasks", type="topic", durable=True)
-CELERY_TASK_QUEUES = [
-    Queue("default", TASK_EXCHANGE, routing_key="default.#"),
-    Queue("images", TASK_EXCHANGE, routing_key="images.#"),
-    Queue("search", TASK_EXCHANGE, routing_key="search.#"),
-]
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_DEFAULT_EXCHANGE = "tasks"
-CELERY_TASK_DEFAULT_EXCHANGE_TYPE = "topic"
-CELERY_TASK_DEFAULT_ROUTING_KEY = "default.task"
-CELERY_TASK_ROUTES = {
-    "images.*": {"queue": "images", "routing_key": "images.renditions"},
-    "search.*": {"queue": "search", "routing_key": "search.update"},
-}
+
+
+def task_topology(suffix: str = "", **queue_options) -> dict:
+    """The seed's topic routing: one topic exchange `tasks`, a queue per kind of work bound by
+    routing key, and routes from task names to those queues. test.py adds a suffix so that a
+    test run never shares queues with another run or with a developer's worker."""
+    exchange = Exchange(f"tasks{suffix}", type="topic",
+                        durable=not suffix, auto_delete=bool(suffix))
+    kinds = ("default", "images", "search")
+    return {
+        "CELERY_TASK_QUEUES": [
+            Queue(f"{kind}{suffix}", exchange, routing_key=f"{kind}.#", **queue_options)
+            for kind in kinds
+        ],
+        "CELERY_TASK_DEFAULT_QUEUE": f"default{suffix}",
+        "CELERY_TASK_DEFAULT_EXCHANGE": exchange.name,
+        "CELERY_TASK_DEFAULT_EXCHANGE_TYPE": "topic",
+        "CELERY_TASK_DEFAULT_ROUTING_KEY": "default.task",
+        "CELERY_TASK_ROUTES": {
+            "images.*": {"queue": f"images{suffix}", "routing_key": "images.renditions"},
+            "search.*": {"queue": f"search{suffix}", "routing_key": "search.update"},
+        },
+    }
+
+
+globals().update(task_topology())
 
 # ------------------------------------------------------------------------------ security
 SESSION_COOKIE_HTTPONLY = True

@@ -5,10 +5,11 @@ them at the machine's PostgreSQL and RabbitMQ, and tests that need those service
 CI=true, fail) when they are not configured.
 """
 
+import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, MIDDLEWARE
+from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, task_topology
 
 DEBUG = False
 DEBUG_TOOLBAR = False
@@ -25,3 +26,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 LOGGING = {**LOGGING, "root": {"handlers": ["stdout"], "level": "WARNING"}}  # noqa: F405
 LOGGING["loggers"] = {**LOGGING["loggers"], "django": {"level": "WARNING"}}
 STATIC_ROOT = tempfile.mkdtemp(prefix="guidebook-test-static-")
+
+# Several test runs may share one PostgreSQL and one RabbitMQ (CI, a developer, a benchmark): each
+# run gets its own test database and its own queues, which RabbitMQ drops ten minutes after use.
+RUN_SUFFIX = f".test-{os.getpid()}"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["TEST"] = {"NAME": f"test_guidebook_{os.getpid()}"}
+globals().update(task_topology(RUN_SUFFIX, durable=False, expires=600))
