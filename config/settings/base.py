@@ -59,6 +59,7 @@ LOCAL_APPS = [
     "guidebook.accounts",
     "guidebook.images",
     "guidebook.polls",
+    "guidebook.events",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -256,6 +257,11 @@ def task_topology(suffix: str = "", **queue_options) -> dict:
 
 
 globals().update(task_topology())
+
+# ------------------------------------------------------------------------------ events
+# Domain events go through the outbox to this durable topic exchange on the Celery broker.
+EVENTS_BROKER_URL = env("EVENTS_BROKER_URL", default=CELERY_BROKER_URL)
+EVENTS_EXCHANGE = env("EVENTS_EXCHANGE", default="guidebook.events")
 
 # ------------------------------------------------------------------------------ security
 SESSION_COOKIE_HTTPONLY = True

@@ -33,3 +33,4 @@ RUN_SUFFIX = f".test-{os.getpid()}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": f"test_guidebook_{os.getpid()}"}
 globals().update(task_topology(RUN_SUFFIX, durable=False, expires=600))
+EVENTS_EXCHANGE = f"guidebook.events{RUN_SUFFIX}"
