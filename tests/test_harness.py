@@ -13,5 +13,5 @@ def test_missing_service_skips_locally(monkeypatch):
 
 def test_missing_service_fails_under_ci(monkeypatch):
     monkeypatch.setattr(conftest, "IN_CI", True)
-    with pytest.raises(pytest.fail.Exception, match="needs RabbitMQ .*CI=true"):
+    with pytest.raises(pytest.fail.Exception, match=r"needs RabbitMQ .*CI=true"):
         conftest.service_unavailable("needs RabbitMQ")

@@ -148,6 +148,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # The external public-profile service; {handle} is replaced by the profile's handle.
 PROFILE_SERVICE_URL = env("PROFILE_SERVICE_URL", default="https://api.github.com/users/{handle}")
+# Where the service's avatar images live: the CSP lets profile pages show them.
+PROFILE_AVATAR_ORIGINS = env.list("PROFILE_AVATAR_ORIGINS",
+                                  default=["https://avatars.githubusercontent.com"])
 
 # ------------------------------------------------------------------------------ e-mail
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -212,6 +215,8 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
+# Kept for the jobs page; the weekly "celery.backend_cleanup" job deletes older results.
+CELERY_RESULT_EXPIRES = timedelta(days=30)
 CELERY_CACHE_BACKEND = "default"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -270,7 +275,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-CSP_IMG_SOURCES = [SELF, "data:"]
+CSP_IMG_SOURCES = [SELF, "data:", *PROFILE_AVATAR_ORIGINS]
 if AWS_STORAGE_BUCKET_NAME:
     CSP_IMG_SOURCES.append(AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com")
 CONTENT_SECURITY_POLICY = {

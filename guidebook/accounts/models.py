@@ -46,6 +46,21 @@ class Profile(models.Model):
         help_text="Your username on the public profile service; we fetch your public details.",
     )
 
+    # Filled by the background fetch from PROFILE_SERVICE_URL (see services.profile_fetch).
+    class FetchStatus(models.TextChoices):
+        NEVER = "", "Not fetched"
+        OK = "ok", "Fetched"
+        NOT_FOUND = "not_found", "Handle not found"
+        FAILED = "failed", "Fetch failed"
+
+    fetched_name = models.CharField(max_length=255, blank=True)
+    fetched_bio = models.TextField(blank=True)
+    avatar_url = models.URLField(max_length=500, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    fetch_status = models.CharField(max_length=10, choices=FetchStatus, blank=True,
+                                    default=FetchStatus.NEVER)
+    fetch_error = models.CharField(max_length=255, blank=True)
+
     def __str__(self):
         return f"Profile of {self.user.username}"
 

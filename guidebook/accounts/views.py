@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from .forms import ProfileForm, SignUpForm
 from .models import Profile, User
+from .tasks import fetch_profile
 
 
 class SignUpView(CreateView):
@@ -43,5 +45,10 @@ class ProfileUpdateView(LoginRequiredMixin, UpdateView):
         return profile
 
     def form_valid(self, form):
+        response = super().form_valid(form)
         messages.success(self.request, "Your profile has been saved.")
-        return super().form_valid(form)
+        if "external_handle" in form.changed_data and self.object.external_handle:
+            profile_id = self.object.pk
+            transaction.on_commit(lambda: fetch_profile.delay(profile_id))
+            messages.info(self.request, "We're fetching your public profile in the background.")
+        return response
