@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("guidebook.accounts.urls")),
     path("images/", include("guidebook.images.urls")),
     path("polls/", include("guidebook.polls.urls")),
+    path("jobs/", include("guidebook.jobs.urls")),
     path("", include("guidebook.core.urls")),
 ]
 

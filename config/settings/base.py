@@ -60,6 +60,7 @@ LOCAL_APPS = [
     "guidebook.images",
     "guidebook.polls",
     "guidebook.events",
+    "guidebook.jobs",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -213,6 +214,7 @@ SEARCH_URL = env("SEARCH_URL", default=f"whoosh://{BASE_DIR / 'var' / 'whoosh_in
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_STORE_EAGER_RESULT = True  # so the jobs page works in the embedded profile too
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 # Kept for the jobs page; the weekly "celery.backend_cleanup" job deletes older results.
