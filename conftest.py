@@ -63,13 +63,10 @@ def pytest_runtest_setup(item):
 
 # ------------------------------------------------------------------------------ Celery
 @pytest.fixture(scope="session")
-def celery_session_worker(django_db_setup, django_db_blocker):
-    """A real Celery worker (threads in this process) consuming our queues on RabbitMQ."""
-    from celery.contrib.testing.worker import start_worker
+def rabbitmq_url():
+    """CELERY_BROKER_URL, once RabbitMQ has answered on it."""
     from django.conf import settings
     from kombu import Connection
-
-    from config.celery import app
 
     if not settings.CELERY_BROKER_URL:
         service_unavailable(
@@ -80,6 +77,16 @@ def celery_session_worker(django_db_setup, django_db_blocker):
             conn.ensure_connection(max_retries=1, timeout=3)
     except Exception as exc:
         service_unavailable(f"RabbitMQ at CELERY_BROKER_URL is unreachable: {exc}")
+    return settings.CELERY_BROKER_URL
+
+
+@pytest.fixture(scope="session")
+def celery_session_worker(rabbitmq_url, django_db_setup, django_db_blocker):
+    """A real Celery worker (threads in this process) consuming our queues on RabbitMQ."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
     app.loader.import_task_module("celery.contrib.testing.tasks")  # the ping check's task
     with django_db_blocker.unblock():
         app.control.purge()  # messages left by an earlier, interrupted run

@@ -29,8 +29,9 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="guidebook-test-static-")
 
 # Several test runs may share one PostgreSQL and one RabbitMQ (CI, a developer, a benchmark): each
 # run gets its own test database and its own queues, which RabbitMQ drops ten minutes after use.
-RUN_SUFFIX = f".test-{os.getpid()}"
+# Worker subprocesses started by tests inherit the run's name through the environment.
+RUN_SUFFIX = os.environ.setdefault("GUIDEBOOK_TEST_RUN", f".test-{os.getpid()}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["TEST"] = {"NAME": f"test_guidebook_{os.getpid()}"}
+    DATABASES["default"]["TEST"] = {"NAME": f"test_guidebook{RUN_SUFFIX.replace('.test-', '_')}"}
 globals().update(task_topology(RUN_SUFFIX, durable=False, expires=600))
 EVENTS_EXCHANGE = f"guidebook.events{RUN_SUFFIX}"
