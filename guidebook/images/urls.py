@@ -1,3 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "images"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.ImageIndexView.as_view(), name="index"),
+    path("upload/", views.upload, name="upload"),
+    path("mine/", views.MyImagesView.as_view(), name="mine"),
+    path("<int:pk>/", views.ImageDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.ImageEditView.as_view(), name="edit"),
+    path("<int:pk>/delete/", views.ImageDeleteView.as_view(), name="delete"),
+    path("file/<str:token>/", views.signed_file, name="file"),
+    path("media/<path:name>", views.public_file, name="media"),
+]

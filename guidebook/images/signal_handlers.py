@@ -1,0 +1,27 @@
+"""File cleanup: a deleted row's files go once the transaction commits, unless still shared.
+
+On commit, not at once: a rolled-back delete must find its files still there. The check for other
+rows runs after the commit too, so it sees the committed state. Slow or failed deletions leave
+orphans behind, which the reaper (`manage.py reap_orphans`) removes later.
+"""
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+
+from .models import Image, Rendition
+
+
+def delete_file_on_commit(sender, instance, origin=None, **kwargs):
+    from .services import delete_files_if_unreferenced
+
+    transaction.on_commit(partial(delete_files_if_unreferenced, [instance.file.name]),
+                          robust=True)
+
+
+def connect() -> None:
+    post_delete.connect(delete_file_on_commit, sender=Image,
+                        dispatch_uid="images.delete_image_file")
+    post_delete.connect(delete_file_on_commit, sender=Rendition,
+                        dispatch_uid="images.delete_rendition_file")

@@ -1,0 +1,29 @@
+"""Thin Celery wrappers: take ids, call the service, safe to run twice (acks are late)."""
+
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (Exception,),
+    "dont_autoretry_for": (services.UnrenderableImage,),
+    "retry_backoff": 2,  # 2 s, 4 s, 8 s ... with jitter, capped below
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+@shared_task(name="images.generate_renditions", **RETRY)
+def generate_renditions(image_id: int) -> dict:
+    return services.generate_renditions(image_id=image_id)
+
+
+@shared_task(name="images.reap_orphans", **RETRY)
+def reap_orphans(grace_hours: int | None = None) -> dict:
+    hours = settings.IMAGE_ORPHAN_GRACE_HOURS if grace_hours is None else grace_hours
+    report = services.reap_orphaned_files(grace_hours=hours)
+    return {"scanned": report.scanned, "deleted": report.deleted, "fresh": report.fresh,
+            "referenced": report.referenced}

@@ -1,0 +1,46 @@
+"""`{% picture image %}`: a <picture> with WebP and JPEG/PNG srcsets, URLs signed per render."""
+
+from django import template
+
+from .. import storage
+from ..models import Image
+
+register = template.Library()
+
+DEFAULT_SIZES = "(max-width: 640px) 100vw, 400px"
+
+
+def srcset(renditions, private: bool) -> str:
+    return ", ".join(f"{storage.file_url(r.file.name, private=private)} {r.width}w"
+                     for r in renditions)
+
+
+@register.inclusion_tag("images/_picture.html")
+def picture(image: Image, sizes: str = DEFAULT_SIZES, eager: bool = False):
+    # .all() uses the prefetched renditions from Image.objects.for_display().
+    renditions = sorted(image.renditions.all(), key=lambda r: r.width)
+    webp = [r for r in renditions if r.format == "webp"]
+    fallback = [r for r in renditions if r.format != "webp"]
+    private = image.is_private
+    if fallback:
+        smallest = fallback[0]
+        src, width, height = storage.file_url(smallest.file.name, private=private), \
+            smallest.width, smallest.height
+    else:  # renditions not made yet: the original, which is free of location data too
+        src, width, height = storage.file_url(image.file.name, private=private), \
+            image.width, image.height
+    return {
+        "image": image,
+        "webp_srcset": srcset(webp, private),
+        "fallback_srcset": srcset(fallback, private),
+        "src": src,
+        "width": width,
+        "height": height,
+        "sizes": sizes,
+        "loading": "eager" if eager else "lazy",
+    }
+
+
+@register.simple_tag
+def original_url(image: Image) -> str:
+    return storage.file_url(image.file.name, private=image.is_private)

@@ -1,0 +1,60 @@
+"""Local disk: signed, expiring URLs for private files; plain URLs for public ones."""
+
+import time
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+
+from guidebook.images import storage
+
+from .factories import UserFactory, create_image, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def private_image():
+    return create_image(data=image_bytes(color=(200, 10, 10)), visibility="private")
+
+
+def test_private_file_url_is_signed_and_serves_the_file_with_nosniff(client, private_image):
+    url = storage.file_url(private_image.file.name, private=True)
+    assert url.startswith("/images/file/")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+
+
+def test_expired_signed_url_is_refused(client, private_image, monkeypatch, settings):
+    settings.IMAGE_SIGNED_URL_EXPIRE = 60
+    signed_at = time.time() - 61
+    monkeypatch.setattr(signing.time, "time", lambda: signed_at)
+    url = storage.file_url(private_image.file.name, private=True)
+    monkeypatch.undo()
+    assert client.get(url).status_code == 403
+
+
+def test_tampered_signed_url_is_refused(client, private_image):
+    token = storage.sign_name(private_image.file.name)
+    forged = storage.sign_name("originals/00/someone-elses.jpg").rsplit(":", 1)[0] + ":" + \
+        token.rsplit(":", 1)[1]
+    assert client.get(reverse("images:file", args=[forged])).status_code == 403
+    assert client.get(reverse("images:file", args=[token[:-2] + "xx"])).status_code == 403
+
+
+def test_public_file_has_a_plain_url_served_with_its_type():
+    image = create_image(data=image_bytes("PNG"))
+    url = storage.file_url(image.file.name, private=False)
+    assert url == f"/images/media/{image.file.name}"
+
+
+def test_public_url_view_serves_public_files_only(client, private_image):
+    public = create_image(data=image_bytes("GIF"), owner=UserFactory())
+    response = client.get(storage.file_url(public.file.name, private=False))
+    assert response.status_code == 200 and response["Content-Type"] == "image/gif"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/images/media/{private_image.file.name}").status_code == 404
+    assert client.get("/images/media/../../settings.py").status_code == 404
