@@ -6,6 +6,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.views.generic import CreateView, DetailView, UpdateView
 
+from guidebook.events.services import publish
+
 from .forms import ProfileForm, SignUpForm
 from .models import Profile, User
 from .tasks import fetch_profile
@@ -16,7 +18,11 @@ class SignUpView(CreateView):
     template_name = "accounts/signup.html"
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        with transaction.atomic():
+            response = super().form_valid(form)
+            publish("accounts.user.registered", {
+                "user_id": self.object.pk, "name": self.object.display_name,
+                "url": self.object.get_absolute_url()})
         login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, "Welcome to Guidebook! Tell us a little about yourself.")
         return response

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.html import format_html
 
 from . import services, storage
@@ -47,6 +48,7 @@ class ImageAdmin(admin.ModelAdmin):
     readonly_fields = ["preview", "file", "original_name", "content_type", "size", "width",
                        "height", "sha256", "created"]
     inlines = [RenditionInline]
+    actions = ["regenerate_renditions"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("renditions")
@@ -80,6 +82,14 @@ class ImageAdmin(admin.ModelAdmin):
         # One by one, so that each row's files are cleaned up by the post_delete handler.
         for image in queryset:
             services.image_delete(image=image)
+
+    @admin.action(description="Regenerate renditions of the selected images")
+    def regenerate_renditions(self, request, queryset):
+        job = services.renditions_regenerate(
+            user=request.user, image_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, format_html(
+            'Started "{}". <a href="{}">Follow its progress on the jobs page</a>.',
+            job.name, reverse("jobs:list")))
 
     @admin.display(description="")
     def thumbnail(self, image):

@@ -14,6 +14,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from guidebook.events.services import publish
+
 from . import containers, processing
 from .models import Image, Rendition, original_key, rendition_key
 from .validation import clean_original_name, validate_image_file
@@ -39,15 +41,16 @@ def save_with_content_type(name: str, content: File, content_type: str) -> str:
     return default_storage.save(name, content)
 
 
-def store_once(key: str, content: File, content_type: str) -> str:
+def store_once(key: str, content: File, content_type: str, *, replace: bool = False) -> str:
     """Store content under its content-addressed key, once.
 
     A key some row uses already holds these very bytes: reuse it. A key no row uses is an orphan
     (say, from a rolled-back upload) that may be incomplete: replace it. Either way the key stays
-    exact, where storages would otherwise pick a new name beside it.
+    exact, where storages would otherwise pick a new name beside it. `replace` rewrites a key in
+    use (regenerating renditions after the pipeline changed).
     """
     if default_storage.exists(key):
-        if file_is_referenced(key):
+        if file_is_referenced(key) and not replace:
             return key
         default_storage.delete(key)
     return save_with_content_type(key, content, content_type)
@@ -76,6 +79,10 @@ def image_create(*, owner, file, description: str = "",
             image.file.name = store_once(original_key(copied.sha256, checked.content_type),
                                          File(clean), checked.content_type)
         image.save()
+    if not image.is_private:  # the activity feed is public
+        publish("images.image.uploaded", {
+            "image_id": image.pk, "title": image.description or image.original_name,
+            "owner": owner.display_name, "url": image.get_absolute_url()})
     # robust: a broker that is down must not turn a saved upload into an error page.
     transaction.on_commit(lambda: queue_renditions(image.pk), robust=True)
     return image
@@ -93,6 +100,9 @@ def image_update(*, image: Image, description: str, visibility: str) -> Image:
 def image_delete(*, image: Image) -> None:
     """Delete the row; its files go after commit (see signal_handlers), unless shared."""
     with transaction.atomic():
+        if not image.is_private:
+            publish("images.image.deleted", {
+                "image_id": image.pk, "title": image.description or image.original_name})
         image.delete()
 
 
@@ -114,13 +124,13 @@ def rendition_files_present(image: Image) -> bool:
         default_storage.exists(rendition.file.name) for rendition in renditions)
 
 
-def generate_renditions(*, image_id: int) -> dict:
-    """Make the image's renditions. Idempotent: complete renditions are left alone, and
-    a second run neither duplicates rows nor files."""
+def generate_renditions(*, image_id: int, force: bool = False) -> dict:
+    """Make the image's renditions. Idempotent: complete renditions are left alone (unless
+    `force`, which remakes them in place), and a second run neither duplicates rows nor files."""
     image = Image.objects.filter(pk=image_id).first()
     if image is None:
         return {"image": image_id, "status": "gone"}
-    if rendition_files_present(image):
+    if not force and rendition_files_present(image):
         return {"image": image_id, "status": "unchanged"}
     with tempfile.TemporaryFile() as local:
         # Storage errors here are worth a retry (the task retries them) ...
@@ -135,7 +145,7 @@ def generate_renditions(*, image_id: int) -> dict:
     for item in rendered:
         key = rendition_key(image.sha256, item.spec.name)
         # Identical originals share renditions: reuse a file another image already made.
-        name = store_once(key, ContentFile(item.data), item.content_type)
+        name = store_once(key, ContentFile(item.data), item.content_type, replace=force)
         try:
             Rendition.objects.update_or_create(
                 image=image, spec=item.spec.name,
@@ -202,3 +212,15 @@ def reap_orphaned_files(*, grace_hours: int, dry_run: bool = False,
 
 def validation_messages(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+def renditions_regenerate(*, user, image_ids: list[int]):
+    """Remake the renditions of these images as one job (a Celery group) the jobs page follows."""
+    from guidebook.jobs.services import job_start
+
+    count = len(image_ids)
+    return job_start(
+        user=user, name=f"Regenerate renditions of {count} image{'s' if count != 1 else ''}",
+        task_name="images.generate_renditions",
+        arguments=[[image_id, True] for image_id in image_ids],
+    )

@@ -17,8 +17,8 @@ RETRY = {
 
 
 @shared_task(name="images.generate_renditions", **RETRY)
-def generate_renditions(image_id: int) -> dict:
-    return services.generate_renditions(image_id=image_id)
+def generate_renditions(image_id: int, force: bool = False) -> dict:
+    return services.generate_renditions(image_id=image_id, force=force)
 
 
 @shared_task(name="images.reap_orphans", **RETRY)

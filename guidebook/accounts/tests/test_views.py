@@ -156,3 +156,19 @@ def test_unknown_profile_is_404(client):
     response = client.get(reverse("accounts:profile", args=["nobody"]))
     assert response.status_code == 404
     assert b"couldn" in response.content
+
+
+def test_signup_records_a_registered_event_in_the_outbox(client):
+    from guidebook.events.models import Outbox
+
+    signup(client)
+    event = Outbox.objects.get(type="accounts.user.registered")
+    assert event.data["name"] == "newcomer"
+    assert event.data["url"] == reverse("accounts:profile", args=["newcomer"])
+
+
+def test_failed_signup_records_no_event(client):
+    from guidebook.events.models import Outbox
+
+    signup(client, password2="different-passphrase-77")
+    assert not Outbox.objects.exists()

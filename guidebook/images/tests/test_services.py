@@ -81,3 +81,15 @@ def test_description_longer_than_255_characters_is_refused():
     with pytest.raises(ValidationError):
         create_image(description="x" * 256)
     assert not Image.objects.exists()
+
+
+@pytest.mark.django_db
+def test_public_uploads_and_deletions_are_published_private_ones_are_not():
+    from guidebook.events.models import Outbox
+
+    public = create_image(data=image_bytes(color=(1, 2, 3)), description="Dunes")
+    private = create_image(data=image_bytes(color=(3, 2, 1)), visibility="private")
+    services.image_delete(image=private)
+    services.image_delete(image=public)
+    assert list(Outbox.objects.order_by("created").values_list("type", "data__title")) == [
+        ("images.image.uploaded", "Dunes"), ("images.image.deleted", "Dunes")]

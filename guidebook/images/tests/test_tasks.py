@@ -45,3 +45,45 @@ def test_the_task_is_routed_to_the_images_queue_and_safe_to_run_twice(celery_wor
     route = settings.CELERY_TASK_ROUTES["images.*"]
     assert generate_renditions.app.amqp.router.route({}, generate_renditions.name)["queue"].name \
         == route["queue"]
+
+
+def test_regenerate_renditions_admin_action_runs_a_job_that_remakes_files(
+        celery_worker, client):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.urls import reverse
+
+    from guidebook.accounts.tests.factories import StaffFactory
+    from guidebook.jobs.models import Job
+    from guidebook.jobs.services import job_statuses
+
+    image = create_image(data=image_bytes(size=(1200, 800), color=(200, 20, 20)))
+    damaged = wait_for_renditions(image)[0].file.name
+    default_storage.delete(damaged)
+    default_storage.save(damaged, ContentFile(b"not an image any more"))
+
+    client.force_login(StaffFactory())
+    response = client.post(reverse("admin:images_image_changelist"),
+                           {"action": "regenerate_renditions", "_selected_action": [image.pk]},
+                           follow=True)
+    assert "Follow its progress on the jobs page" in response.content.decode()
+    job = Job.objects.get(task_name="images.generate_renditions")
+    deadline = time.monotonic() + 20
+    while not (status := job_statuses([job])[job.pk]).ready and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (status.state, status.done, status.total) == ("SUCCESS", 1, 1)
+    with default_storage.open(damaged) as remade:
+        assert remade.read(3) in (b"\xff\xd8\xff", b"RIF")  # a JPEG or WebP again
+
+
+def test_regenerate_renditions_command_follows_progress(celery_worker):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    image = create_image(data=image_bytes(size=(800, 600), color=(20, 20, 20)))
+    wait_for_renditions(image)
+    out = StringIO()
+    call_command("regenerate_renditions", image.pk, stdout=out)
+    assert "1/1 success" in out.getvalue()
+    assert "Renditions of 1 image(s) remade." in out.getvalue()
