@@ -29,6 +29,10 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# django.contrib.sites backs flatpages, sitemaps and feeds; core's first migration gives the
+# site this domain (change it later under Sites in the admin).
+SITE_ID = 1
+SITE_DOMAIN = env("SITE_DOMAIN", default="localhost:8000" if DEBUG else ALLOWED_HOSTS[0])
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
@@ -46,21 +50,29 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
+    "django.contrib.flatpages",
+    "django.contrib.sitemaps",
 ]
 THIRD_PARTY_APPS = [
     "axes",
     "csp",
     "django_celery_beat",
     "django_celery_results",
+    "haystack",
+    "tinymce",
 ]
 # Order matters for `seed_demo`, which loads each app's demo content in this order.
 LOCAL_APPS = [
     "guidebook.core",
     "guidebook.accounts",
     "guidebook.images",
+    "guidebook.guides",
+    "guidebook.pages",
     "guidebook.polls",
     "guidebook.events",
     "guidebook.jobs",
+    "guidebook.search",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -208,6 +220,27 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # ------------------------------------------------------------------------------ search
 # whoosh:///absolute/path (embedded default) or solr://host:8983/solr/core.
 SEARCH_URL = env("SEARCH_URL", default=f"whoosh://{BASE_DIR / 'var' / 'whoosh_index'}")
+
+
+def haystack_connection(url: str) -> dict:
+    scheme, _, rest = url.partition("://")
+    if scheme == "whoosh":
+        return {"ENGINE": "guidebook.search.backends.WhooshEngine", "PATH": rest,
+                "INCLUDE_SPELLING": True}
+    if scheme in ("solr", "solrs"):
+        http = "https" if scheme == "solrs" else "http"
+        return {"ENGINE": "haystack.backends.solr_backend.SolrEngine", "URL": f"{http}://{rest}",
+                "INCLUDE_SPELLING": True, "TIMEOUT": 10}
+    raise ValueError(f"SEARCH_URL must start with whoosh:// or solr://, not {url!r}")
+
+
+HAYSTACK_CONNECTIONS = {"default": haystack_connection(SEARCH_URL)}
+# Index updates go through the task queue on commit, never inside a request.
+HAYSTACK_SIGNAL_PROCESSOR = "guidebook.search.signals.QueuedSignalProcessor"
+HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
+
+# ------------------------------------------------------------------------------ rich text
+# (guides and pages: TinyMCE in the admin, nh3 sanitising on save)
 
 # ------------------------------------------------------------------------------ Celery
 # Without a broker the embedded profile runs tasks in-process; with one, a worker runs them.
