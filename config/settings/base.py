@@ -353,6 +353,12 @@ if not SYSLOG_ADDRESS:
     del LOGGING["handlers"]["syslog"]
 
 # ------------------------------------------------------------------------------ local comfort
+def without_debug_toolbar(apps: list[str], middleware: list[str]) -> tuple[list, list]:
+    """production.py and test.py take the toolbar out whatever DEBUG said here."""
+    return ([app for app in apps if app != "debug_toolbar"],
+            [m for m in middleware if not m.startswith("debug_toolbar.")])
+
+
 DEBUG_TOOLBAR = DEBUG and env.bool("DEBUG_TOOLBAR", default=True)
 if DEBUG_TOOLBAR:
     INSTALLED_APPS += ["debug_toolbar"]

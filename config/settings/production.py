@@ -3,9 +3,11 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_DEV_SECRET_KEY, env
+from .base import INSECURE_DEV_SECRET_KEY, INSTALLED_APPS, MIDDLEWARE, env, without_debug_toolbar
 
 DEBUG = False
+DEBUG_TOOLBAR = False
+INSTALLED_APPS, MIDDLEWARE = without_debug_toolbar(INSTALLED_APPS, MIDDLEWARE)
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(SECRET_KEY) < 50:

@@ -9,12 +9,11 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, task_topology
+from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, task_topology, without_debug_toolbar
 
 DEBUG = False
 DEBUG_TOOLBAR = False
-INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "debug_toolbar"]
-MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("debug_toolbar.")]
+INSTALLED_APPS, MIDDLEWARE = without_debug_toolbar(INSTALLED_APPS, MIDDLEWARE)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -3,13 +3,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from guidebook.events.models import Activity
+from guidebook.images.models import Image
+from guidebook.polls.models import Question
+
 from .health import run_checks
 
 
 class HomeView(TemplateView):
-    """The front page. Each section shows its own empty state until its app has content."""
+    """The front page: a section per app, each with its own empty state."""
 
     template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            latest_images=Image.objects.public().recent().for_display()[:6],
+            current_poll=Question.objects.open().newest_first().first(),
+            recent_polls=Question.objects.published().newest_first()[:5],
+            activities=Activity.objects.recent()[:8],
+            **kwargs,
+        )
 
 
 @never_cache

@@ -1,8 +1,12 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "polls"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="polls/index.html"), name="index"),
+    path("", views.IndexView.as_view(), name="index"),
+    path("<int:pk>/", views.DetailView.as_view(), name="detail"),
+    path("<int:pk>/vote/", views.VoteView.as_view(), name="vote"),
+    path("<int:pk>/results/", views.ResultsView.as_view(), name="results"),
 ]

@@ -38,6 +38,15 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "You must set ALLOWED_HOSTS" in result.stderr
 
 
+def test_production_never_installs_the_debug_toolbar():
+    """Even when DEBUG is left unset, which base.py treats as the local profile."""
+    result = manage("shell", "-c", "from django.conf import settings; "
+                    "print('debug_toolbar' in settings.INSTALLED_APPS, settings.DEBUG, "
+                    "any('debug_toolbar' in m for m in settings.MIDDLEWARE))",
+                    SECRET_KEY=REAL_SECRET, ALLOWED_HOSTS="guidebook.example.com")
+    assert result.stdout.split()[-3:] == ["False", "False", "False"], result.stderr
+
+
 def test_check_deploy_passes_with_a_realistic_production_environment():
     result = manage("check", "--deploy", "--fail-level", "WARNING",
                     SECRET_KEY=REAL_SECRET, ALLOWED_HOSTS="guidebook.example.com",
