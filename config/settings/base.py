@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.admindocs.middleware.XViewMiddleware",
+    # Serves /about/ and the other flatpages, only when no URL pattern answered (a 404).
+    "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     # Last, as django-axes asks: it turns a lockout into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -240,7 +242,27 @@ HAYSTACK_SIGNAL_PROCESSOR = "guidebook.search.signals.QueuedSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
 # ------------------------------------------------------------------------------ rich text
-# (guides and pages: TinyMCE in the admin, nh3 sanitising on save)
+# Guides and pages: TinyMCE in the admin, served from our own static files (no CDN; TinyMCE 7
+# is GPL-2.0-or-later, see docs/rich-text.md). Whatever the editor sends is cleaned with nh3
+# when saved (guidebook/core/sanitize.py): this toolbar only decides what is convenient to write.
+TINYMCE_JS_URL = f"{STATIC_URL}tinymce/tinymce.min.js"
+TINYMCE_COMPRESSOR = False
+TINYMCE_DEFAULT_CONFIG = {
+    "height": 480,
+    "menubar": False,
+    "promotion": False,
+    "branding": False,
+    "license_key": "gpl",
+    "browser_spellcheck": True,
+    "plugins": "autolink,lists,link,image,table,code,wordcount",
+    "toolbar": "undo redo | blocks | bold italic underline strikethrough | bullist numlist "
+               "blockquote | link image table | removeformat code",
+    "block_formats": "Paragraph=p; Heading 2=h2; Heading 3=h3; Heading 4=h4; Preformatted=pre",
+    # Keep what the editor writes inside what the server keeps.
+    "invalid_elements": "script,style,iframe,object,embed,svg,math,form,input",
+    "relative_urls": False,
+    "convert_urls": True,
+}
 
 # ------------------------------------------------------------------------------ Celery
 # Without a broker the embedded profile runs tasks in-process; with one, a worker runs them.
@@ -365,3 +387,4 @@ if DEBUG_TOOLBAR:
     MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
                       "debug_toolbar.middleware.DebugToolbarMiddleware")
     INTERNAL_IPS = ["127.0.0.1", "::1"]
+    DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}
