@@ -82,7 +82,10 @@ def site_environment(static_root: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback, no TLS proxy in front
         "STATIC_ROOT": static_root,
-        "CELERY_BROKER_URL": "",
+        # As in production: with a broker, a vote's event is only an outbox row in the request
+        # (nothing here publishes it; the relay is not part of this measurement).
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL",
+                                            "amqp://guest:guest@127.0.0.1:5672//"),
         "LOG_LEVEL": "WARNING",
         "WEB_CONCURRENCY": str(WORKERS),
         "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling in the middle of a measurement
