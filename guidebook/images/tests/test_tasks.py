@@ -87,3 +87,24 @@ def test_regenerate_renditions_command_follows_progress(celery_worker):
     call_command("regenerate_renditions", image.pk, stdout=out)
     assert "1/1 success" in out.getvalue()
     assert "Renditions of 1 image(s) remade." in out.getvalue()
+
+
+def test_a_rolled_back_upload_queues_no_task_and_publishes_nothing(celery_worker):
+    from django.db import transaction
+    from django_celery_results.models import TaskResult
+
+    from guidebook.events.models import Outbox
+    from guidebook.images.models import Image
+
+    class Abandon(Exception):
+        pass
+
+    with pytest.raises(Abandon), transaction.atomic():
+        create_image(data=image_bytes(size=(640, 480), color=(9, 9, 9)))
+        raise Abandon
+    # A task that had been queued would be done by the idle worker well within this time.
+    probe = create_image(data=image_bytes(size=(640, 480), color=(8, 8, 8)))
+    wait_for_renditions(probe)
+    assert Image.objects.count() == 1
+    assert TaskResult.objects.filter(task_name="images.generate_renditions").count() == 1
+    assert list(Outbox.objects.values_list("data__image_id", flat=True)) == [probe.pk]
