@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from guidebook.guides.sitemaps import sitemap_xml
+
 admin.site.site_header = "Guidebook administration"
 admin.site.site_title = "Guidebook admin"
 admin.site.index_title = "Content and operations"
@@ -17,6 +19,7 @@ urlpatterns = [
     path("tinymce/", include("tinymce.urls")),
     path("polls/", include("guidebook.polls.urls")),
     path("jobs/", include("guidebook.jobs.urls")),
+    path("sitemap.xml", sitemap_xml, name="sitemap"),
     path("", include("guidebook.core.urls")),
 ]
 

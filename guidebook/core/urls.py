@@ -1,8 +1,9 @@
 from django.urls import path
 
 from . import views
+from .caching import cache_public_page
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", cache_public_page(views.HomeView.as_view()), name="home"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from guidebook.events.models import Activity
+from guidebook.guides.models import Guide
 from guidebook.images.models import Image
 from guidebook.polls.models import Question
 
@@ -17,6 +18,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
+            featured_guides=Guide.objects.published().featured().for_cards()[:3],
+            latest_guides=Guide.objects.published().for_cards()[:6],
             latest_images=Image.objects.public().recent().for_display()[:6],
             current_poll=Question.objects.open().newest_first().first(),
             recent_polls=Question.objects.published().newest_first()[:5],

@@ -5,3 +5,8 @@ class EventsConfig(AppConfig):
     name = "guidebook.events"
     label = "events"
     verbose_name = "Events"
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.connect()

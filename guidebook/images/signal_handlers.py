@@ -10,6 +10,8 @@ from functools import partial
 from django.db import transaction
 from django.db.models.signals import post_delete
 
+from guidebook.core.caching import invalidate_on_change
+
 from .models import Image, Rendition
 
 
@@ -21,6 +23,7 @@ def delete_file_on_commit(sender, instance, origin=None, **kwargs):
 
 
 def connect() -> None:
+    invalidate_on_change(Image, Rendition)  # cached pages show images (core/caching.py)
     post_delete.connect(delete_file_on_commit, sender=Image,
                         dispatch_uid="images.delete_image_file")
     post_delete.connect(delete_file_on_commit, sender=Rendition,

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "pages"
 
-urlpatterns = []
+urlpatterns = [
+    path("search/", views.PageSearchView.as_view(), name="search"),
+]

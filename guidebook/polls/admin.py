@@ -15,10 +15,11 @@ class ChoiceInline(admin.TabularInline):
 class QuestionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["text"]}),
-        ("Publication", {"fields": ["pub_date", "closes_at"]}),
+        ("Publication", {"fields": ["pub_date", "closes_at", "guide"]}),
         ("Results", {"fields": ["total_votes"], "classes": ["collapse"]}),
     ]
     readonly_fields = ["total_votes"]
+    autocomplete_fields = ["guide"]
     inlines = [ChoiceInline]
     list_display = ["text", "pub_date", "closes_at", "was_published_recently", "total_votes"]
     list_filter = ["pub_date"]

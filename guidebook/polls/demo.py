@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from guidebook.accounts.models import User
+from guidebook.guides.models import Guide
 
 from .models import Question
 from .services import VoteRefused, vote_cast
@@ -41,4 +42,9 @@ def seed(*, stdout) -> None:
         if created and closed_days_ago is not None:
             question.closes_at = now - timedelta(days=closed_days_ago)
             question.save(update_fields=["closes_at"])
+    # The first poll goes on the newest demo guide's page (guides' demo runs before this one).
+    newest_guide = Guide.objects.published().order_by("-pub_date").first()
+    if newest_guide:
+        Question.objects.filter(text=DEMO_POLLS[0][0], guide__isnull=True).update(
+            guide=newest_guide)
     stdout.write(f"  polls: {len(DEMO_POLLS)} polls with votes from the demo readers")

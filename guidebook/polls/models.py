@@ -43,6 +43,10 @@ class Question(models.Model):
         "closes at", null=True, blank=True,
         help_text="Votes are refused from this moment. Leave empty to keep the poll open.",
     )
+    guide = models.ForeignKey(
+        "guides.Guide", null=True, blank=True, on_delete=models.SET_NULL, related_name="polls",
+        help_text="Show this poll on a guide's page.",
+    )
 
     objects = QuestionQuerySet.as_manager()
 
