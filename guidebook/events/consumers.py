@@ -6,7 +6,6 @@ twice: handlers must be idempotent by event id (the activity handler is, through
 `Activity.event_id`). Prefetch is 1, so a slow handler holds one message, not the queue.
 """
 
-import contextlib
 import json
 import logging
 import threading
@@ -20,7 +19,7 @@ from django.db import close_old_connections, transaction
 from kombu import Connection, Consumer
 
 from .activity import record_activity
-from .lifecycle import poll_timeout
+from .lifecycle import drain
 from .topology import DEFAULT_MAX_DELIVERIES, declare_consumer_queue
 
 logger = logging.getLogger(__name__)
@@ -119,14 +118,8 @@ def consume(*, connection: Connection, name: str, patterns: list[str], handler: 
         queue = declare_consumer_queue(channel, name, patterns, max_deliveries=max_deliveries)
         with Consumer(channel, queues=[queue], on_message=on_message, no_ack=False,
                       auto_declare=False):
-            while not stop.is_set():
-                if max_messages is not None and handled >= max_messages:
-                    break
-                if deadline is not None and time.monotonic() >= deadline:
-                    break
-                with contextlib.suppress(TimeoutError):
-                    connection.drain_events(timeout=poll_timeout(deadline))
-                connection.heartbeat_check()
+            drain(connection, stop, handled=lambda: handled, max_messages=max_messages,
+                  deadline=deadline)
     finally:
         try:
             channel.close()

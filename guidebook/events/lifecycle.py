@@ -1,9 +1,10 @@
 """What the long-running event commands share: stopping cleanly and reconnecting patiently."""
 
+import contextlib
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -48,3 +49,17 @@ def poll_timeout(deadline: float | None, cap: float = 1.0) -> float:
     if deadline is None:
         return cap
     return max(0.01, min(cap, deadline - time.monotonic()))
+
+
+def drain(connection, stop, *, handled: Callable[[], int], max_messages: int | None,
+          deadline: float | None) -> None:
+    """Deliver messages to the connection's consumers until `stop` is set, `max_messages` have
+    been handled, or the deadline passes; heartbeats are kept between waits."""
+    while not stop.is_set():
+        if max_messages is not None and handled() >= max_messages:
+            return
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+        with contextlib.suppress(TimeoutError):
+            connection.drain_events(timeout=poll_timeout(deadline))
+        connection.heartbeat_check()

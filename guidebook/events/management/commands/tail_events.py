@@ -1,4 +1,3 @@
-import contextlib
 import json
 import time
 
@@ -6,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from kombu import Consumer, Queue, binding
 
-from guidebook.events.lifecycle import poll_timeout, stop_on_signals
+from guidebook.events.lifecycle import drain, stop_on_signals
 from guidebook.events.topology import broker_connection, events_exchange
 
 
@@ -40,14 +39,8 @@ class Command(BaseCommand):
             exchange(channel).declare()
             with Consumer(channel, queues=[queue], on_message=on_message, no_ack=True):
                 self.stderr.write(f"Listening on {exchange.name} for {' '.join(patterns)}")
-                while not stop.is_set():
-                    if max_messages is not None and printed >= max_messages:
-                        break
-                    if deadline is not None and time.monotonic() >= deadline:
-                        break
-                    with contextlib.suppress(TimeoutError):
-                        connection.drain_events(timeout=poll_timeout(deadline))
-                    connection.heartbeat_check()
+                drain(connection, stop, handled=lambda: printed, max_messages=max_messages,
+                      deadline=deadline)
 
     def print_event(self, body: bytes) -> None:
         try:
