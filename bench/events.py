@@ -21,8 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import harness
+
+ROOT = harness.ROOT
 
 N = int(os.environ.get("BENCH_EVENTS", "5000"))
 ROUNDS = 3
@@ -44,17 +47,7 @@ ENVIRONMENT = {
 os.environ.update(ENVIRONMENT)
 
 
-def ensure_database() -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-ensure_database()
+harness.ensure_database(DATABASE_URL)
 import django  # noqa: E402
 
 django.setup()

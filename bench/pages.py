@@ -18,34 +18,25 @@ Environment:
   BENCH_WORKERS       gunicorn workers, default 2 x CPUs + 1 as in gunicorn.conf.py
 """
 
-import http.client
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The project root, so that `bench.harness`, `config` and `guidebook` import however this runs.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
-                              "postgres://postgres@127.0.0.1:5432/guidebook_bench_pages")
-GUIDES = int(os.environ.get("BENCH_GUIDES", "240"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "400"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+from bench import harness
+
+DATABASE_URL = harness.database_url("guidebook_bench_pages")
+GUIDES = harness.env_int("BENCH_GUIDES", 240)
+REQUESTS = harness.env_int("BENCH_REQUESTS", 400)
+CONCURRENCY = harness.env_int("BENCH_CONCURRENCY", 16)
+WORKERS = harness.gunicorn_workers()
 ROUNDS = 4
 TARGET_RATIO = 0.4
-HTTP_TIMEOUT = 30
 BUDGET_SECONDS = 170  # the whole run stays under three minutes
-DEADLINE = time.monotonic() + BUDGET_SECONDS
+DEADLINE = harness.Deadline(BUDGET_SECONDS, "bench/pages.py", f"{BUDGET_SECONDS} s",
+                            "try fewer BENCH_REQUESTS")
 AUTHOR = "bench-pages-author"
 
 
@@ -88,53 +79,11 @@ def __getattr__(name):
 
 
 # ------------------------------------------------------------------------------ setup
-def check_deadline(step: str) -> None:
-    if time.monotonic() > DEADLINE:
-        sys.exit(f"bench/pages.py: over its {BUDGET_SECONDS} s budget during {step}; "
-                 "try fewer BENCH_REQUESTS")
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        sys.exit(f"bench/pages.py replaces content in {name!r}: "
-                 "BENCH_DATABASE_URL must name a database whose name contains 'bench'")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def site_environment(static_root: str, media_root: str) -> dict[str, str]:
     """What a production deployment would set, pointed at the bench database, loopback only."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DATABASE_URL": DATABASE_URL,
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback, no TLS proxy in front
-        "STATIC_ROOT": static_root,
-        "MEDIA_ROOT": media_root,
-        "CELERY_BROKER_URL": "",  # renditions are made in-process while seeding
-        "LOG_LEVEL": "WARNING",
-        "WEB_CONCURRENCY": str(WORKERS),
-        "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling in the middle of a measurement
-    }
-
-
-def prepare_site() -> None:
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
+    return harness.production_environment(DATABASE_URL, static_root, WORKERS,
+                                          MEDIA_ROOT=media_root,
+                                          CELERY_BROKER_URL="")  # renditions made in-process
 
 
 def seed_guides(count: int) -> dict[str, str]:
@@ -190,60 +139,17 @@ def seed_guides(count: int) -> dict[str, str]:
     }
 
 
-# ------------------------------------------------------------------------------ gunicorn and HTTP
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def request(port: int, path: str) -> int:
-    """One GET on a fresh connection (gunicorn's sync workers close it after each response)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT)
-    try:
-        conn.request("GET", path, headers={"Host": "127.0.0.1"})
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
-
-
-def start_gunicorn(environment: dict[str, str], port: int, log) -> subprocess.Popen:
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
-               "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-               "--access-logfile", "/dev/null", "bench.pages:application"]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **environment},  # noqa: S603
-                              stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}; see {log.name}")
-        try:
-            if request(port, "/bench/bare/") == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop(server)
-    raise RuntimeError(f"gunicorn did not answer on port {port} within 30 s; see {log.name}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=25)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+# ------------------------------------------------------------------------------ HTTP
+def get(port: int, path: str) -> int:
+    """One GET on a fresh connection: its status."""
+    return harness.request(port, "GET", path, headers={"Host": "127.0.0.1"})[0]
 
 
 def timed(port: int, path: str, count: int) -> tuple[float, int]:
     """`count` GETs of `path`, CONCURRENCY at a time: (seconds, number answered 200)."""
-    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-        started = time.perf_counter()
-        statuses = list(pool.map(lambda _: request(port, path), range(count)))
-        return time.perf_counter() - started, sum(status == 200 for status in statuses)
+    seconds, statuses = harness.run_at_concurrency([lambda: get(port, path)] * count,
+                                                   CONCURRENCY)
+    return seconds, sum(status == 200 for status in statuses)
 
 
 def measure(port: int, path: str) -> tuple[float, float, int]:
@@ -256,26 +162,23 @@ def measure(port: int, path: str) -> tuple[float, float, int]:
         page_seconds, page_ok = page_seconds + seconds, page_ok + ok
         seconds, ok = timed(port, "/bench/bare/", size)
         bare_seconds, bare_ok = bare_seconds + seconds, bare_ok + ok
-        check_deadline(f"measuring {path}")
+        DEADLINE.check(f"measuring {path}")
     failures = ROUNDS * size * 2 - page_ok - bare_ok
     return page_ok / page_seconds, bare_ok / bare_seconds, failures
 
 
 # ------------------------------------------------------------------------------ run
 def main() -> int:
-    static_root = tempfile.mkdtemp(prefix="guidebook-bench-static-")
-    media_root = tempfile.mkdtemp(prefix="guidebook-bench-media-")
+    static_root = harness.temporary_dir("static")
+    media_root = harness.temporary_dir("media")
     environment = site_environment(static_root, media_root)
-    os.environ.update(environment)
-    ensure_database(DATABASE_URL)
-    prepare_site()
+    harness.prepare_site(environment, destructive="bench/pages.py replaces content")
     pages = seed_guides(GUIDES)
-    check_deadline("setup")
+    DEADLINE.check("setup")
 
-    port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="guidebook-bench-gunicorn-", suffix=".log",  # noqa: SIM115
-                                      delete=False)
-    server = start_gunicorn(environment, port, log)
+    server = harness.Gunicorn("bench.pages:application", environment, WORKERS,
+                              options=["--access-logfile", "/dev/null"])
+    port, log = server.port, server.log
     results = {}
     try:
         for path in [*pages.values(), "/bench/bare/"]:  # warm every worker on every page
@@ -283,8 +186,7 @@ def main() -> int:
         for name, path in pages.items():
             results[name] = measure(port, path)
     finally:
-        stop(server)
-        log.close()
+        server.stop()
         shutil.rmtree(static_root, ignore_errors=True)
         shutil.rmtree(media_root, ignore_errors=True)
 

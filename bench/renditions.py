@@ -47,9 +47,12 @@ def photo_like_jpeg() -> bytes:
     red = Image.blend(gradient, coarse, 0.4)
     green = Image.blend(radial, fine, 0.3)
     blue = Image.blend(gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT), coarse, 0.5)
-    image = Image.merge("RGB", (red, green, blue)).filter(ImageFilter.SMOOTH)
+    return jpeg_bytes(Image.merge("RGB", (red, green, blue)).filter(ImageFilter.SMOOTH), 90)
+
+
+def jpeg_bytes(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
+    image.save(out, "JPEG", quality=quality)
     return out.getvalue()
 
 
@@ -57,21 +60,20 @@ def ours(data: bytes) -> bytes:
     return processing.make_one_rendition(io.BytesIO(data), TARGET, "jpeg").data
 
 
-def plain(data: bytes) -> bytes:
-    image = Image.open(io.BytesIO(data))
+def resized_jpeg(image: Image.Image) -> bytes:
+    """`image` resized to TARGET px wide with LANCZOS, saved as JPEG at quality 85."""
     resized = image.resize((TARGET, TARGET * image.height // image.width), Image.LANCZOS)
-    out = io.BytesIO()
-    resized.save(out, "JPEG", quality=85)
-    return out.getvalue()
+    return jpeg_bytes(resized, 85)
+
+
+def plain(data: bytes) -> bytes:
+    return resized_jpeg(Image.open(io.BytesIO(data)))
 
 
 def draft(data: bytes) -> bytes:
     image = Image.open(io.BytesIO(data))
     image.draft("RGB", (TARGET, TARGET * image.height // image.width))
-    resized = image.resize((TARGET, TARGET * image.height // image.width), Image.LANCZOS)
-    out = io.BytesIO()
-    resized.save(out, "JPEG", quality=85)
-    return out.getvalue()
+    return resized_jpeg(image)
 
 
 def all_four(data: bytes) -> int:
