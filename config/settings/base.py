@@ -228,14 +228,16 @@ def haystack_connection(url: str) -> dict:
     scheme, _, rest = url.partition("://")
     if scheme == "whoosh":
         return {"ENGINE": "guidebook.search.backends.WhooshEngine", "PATH": rest,
-                "INCLUDE_SPELLING": True}
+                "INCLUDE_SPELLING": True, "SILENTLY_FAIL": False}
     if scheme in ("solr", "solrs"):
         http = "https" if scheme == "solrs" else "http"
-        return {"ENGINE": "haystack.backends.solr_backend.SolrEngine", "URL": f"{http}://{rest}",
-                "INCLUDE_SPELLING": True, "TIMEOUT": 10}
+        return {"ENGINE": "guidebook.search.backends.SolrEngine", "URL": f"{http}://{rest}",
+                "INCLUDE_SPELLING": True, "TIMEOUT": 10, "SILENTLY_FAIL": False}
     raise ValueError(f"SEARCH_URL must start with whoosh:// or solr://, not {url!r}")
 
 
+# SILENTLY_FAIL off: a failed index write raises, so that its task retries; the search page
+# catches failed queries itself and says so (docs/search.md).
 HAYSTACK_CONNECTIONS = {"default": haystack_connection(SEARCH_URL)}
 # Index updates go through the task queue on commit, never inside a request.
 HAYSTACK_SIGNAL_PROCESSOR = "guidebook.search.signals.QueuedSignalProcessor"

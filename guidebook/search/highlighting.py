@@ -1,0 +1,51 @@
+"""Snippets for the results page: a window of the document text around the first match, with
+every piece HTML-escaped before the matches are wrapped in <mark>.
+
+Done here rather than by the backend so that the page is safe whichever backend answered:
+Solr's highlighter, like haystack's own Highlighter, returns the document text unescaped.
+"""
+
+import html
+import re
+
+from django.utils.safestring import SafeString, mark_safe
+from whoosh.lang.porter import stem
+
+WORD = re.compile(r"\w+")
+SNIPPET_CHARS = 240
+LEAD_CHARS = 60
+MAX_TERMS = 16
+
+
+def query_pattern(query: str) -> re.Pattern | None:
+    """Words of the query as a case-insensitive pattern that also finds their other forms
+    (the index stems words, so "walking" finds "walked": the page should mark both)."""
+    stems = []
+    for word in WORD.findall(query.lower()):
+        if len(word) > 1 and word not in ("and", "or", "not", "to"):
+            stems.append(re.escape(stem(word)))
+    if not stems:
+        return None
+    alternatives = "|".join(sorted(set(stems[:MAX_TERMS]), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
+
+
+def snippet(text: str, query: str, *, length: int = SNIPPET_CHARS) -> SafeString:
+    text = " ".join((text or "").split())
+    pattern = query_pattern(query)
+    first = pattern.search(text) if pattern else None
+    start = 0
+    if first and first.start() > LEAD_CHARS:
+        start = text.rfind(" ", 0, first.start() - LEAD_CHARS) + 1
+    window = text[start:start + length]
+    parts = ["… " if start else ""]
+    position = 0
+    for match in (pattern.finditer(window) if pattern else ()):
+        parts.append(html.escape(window[position:match.start()]))
+        parts.append(f"<mark>{html.escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(html.escape(window[position:]))
+    if start + length < len(text):
+        parts.append(" …")
+    # Every piece of the document's text above went through html.escape.
+    return mark_safe("".join(parts))  # noqa: S308

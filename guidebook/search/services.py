@@ -1,0 +1,113 @@
+"""Keeping the index in step with the database, and answering the search page.
+
+index_object and unindex_object are what the queued tasks call: both are idempotent, so a
+late-acknowledged task may run twice.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.apps import apps
+from django.utils.safestring import SafeString
+from haystack import connection_router, connections
+from haystack.query import SearchQuerySet
+
+from .highlighting import snippet
+
+logger = logging.getLogger(__name__)
+
+KINDS = {"guide": "Guides", "page": "Pages", "image": "Images", "poll": "Polls"}
+FACETS = ("kind", "category", "tags")
+MAX_QUERY_CHARS = 200
+PER_PAGE = 20
+
+
+# ------------------------------------------------------------------------------ indexing
+def index_object(*, model_label: str, pk: int | str) -> str:
+    """Index the object, or remove its document when it is no longer searchable (deleted,
+    unpublished, made private): its index's index_queryset() decides."""
+    model = apps.get_model(model_label)
+    outcome = "removed"
+    for using in connection_router.for_write():
+        search_index = connections[using].get_unified_index().get_index(model)
+        obj = search_index.index_queryset(using=using).filter(pk=pk).first()
+        backend = connections[using].get_backend()
+        if obj is None:
+            backend.remove(f"{model._meta.label_lower}.{pk}")
+        else:
+            backend.update(search_index, [obj])
+            outcome = "indexed"
+    return outcome
+
+
+def unindex_object(*, model_label: str, pk: int | str) -> str:
+    identifier = f"{model_label.lower()}.{pk}"
+    for using in connection_router.for_write():
+        connections[using].get_backend().remove(identifier)
+    return "removed"
+
+
+# ------------------------------------------------------------------------------ searching
+@dataclass(frozen=True)
+class Hit:
+    title: str
+    url: str
+    kind: str
+    date: datetime | None
+    author: str | None
+    category: str | None
+    tags: list[str]
+    snippet: SafeString
+
+
+@dataclass
+class Outcome:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+
+def cleaned_query(raw: str) -> str:
+    return " ".join((raw or "").split())[:MAX_QUERY_CHARS]
+
+
+def facet_filter(field_name: str, value: str) -> str:
+    """A narrowing query for one facet value; quotes and backslashes cannot end the phrase."""
+    safe = value.replace("\\", " ").replace('"', " ").strip()
+    return f'{field_name}_exact:"{safe}"'
+
+
+def search_documents(*, query: str, kind: str = "", category: str = "", tag: str = "",
+                     offset: int = 0, limit: int = PER_PAGE, using: str = "default") -> Outcome:
+    """One page of results for the search page, with facet counts and a spelling suggestion.
+
+    One backend query: the page is fetched first, and the count, the facets and the suggestion
+    come with it. Backend errors propagate; the view turns them into a message.
+    """
+    outcome = Outcome(query=query)
+    if not query:
+        return outcome
+    sqs = SearchQuerySet(using=using).auto_query(query)
+    for name in FACETS:
+        sqs = sqs.facet(name)
+    for name, value in (("kind", kind), ("category", category), ("tags", tag)):
+        if value:
+            sqs = sqs.narrow(facet_filter(name, value))
+    results = list(sqs[offset:offset + limit])
+    outcome.total = sqs.count()
+    outcome.hits = [Hit(title=result.title or "", url=result.url or "", kind=result.kind or "",
+                        date=result.date, author=result.author or None,
+                        category=result.category or None, tags=list(result.tags or []),
+                        snippet=snippet(result.text or "", query))
+                    for result in results]
+    fields = (sqs.facet_counts() or {}).get("fields", {})
+    outcome.facets = {name: [(value, count) for value, count in fields.get(name, [])
+                             if value not in (None, "") and count]
+                      for name in FACETS}
+    suggestion = sqs.spelling_suggestion()
+    if suggestion and suggestion.lower() != query.lower():
+        outcome.suggestion = suggestion
+    return outcome
