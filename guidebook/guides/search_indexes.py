@@ -14,7 +14,7 @@ class GuideIndex(DocumentIndex, indexes.Indexable):
     def index_queryset(self, using=None):
         # Drafts never reach the index; unpublishing removes a guide (see
         # guidebook.search.services.index_object). A guide scheduled for later is indexed by the
-        # periodic `update_search_index guides --age` run (docs/search.md).
+        # hourly search.index_newly_due job once it is due.
         return (self.get_model().objects.published()
                 .select_related("author", "category").prefetch_related("tags"))
 

@@ -12,8 +12,8 @@ class QuestionIndex(DocumentIndex, indexes.Indexable):
         return Question
 
     def index_queryset(self, using=None):
-        # Only what readers may see. A poll scheduled for later is indexed by the periodic
-        # `update_index polls --age` run described in docs/search.md.
+        # Only what readers may see. A poll scheduled for later is indexed by the hourly
+        # search.index_newly_due job once it is due.
         return self.get_model().objects.published().prefetch_related("choices")
 
     def get_updated_field(self):

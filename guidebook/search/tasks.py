@@ -25,3 +25,8 @@ def update_object(model_label: str, pk: int | str) -> str:
 @shared_task(name="search.remove_object", **RETRY)
 def remove_object(model_label: str, pk: int | str) -> str:
     return services.unindex_object(model_label=model_label, pk=pk)
+
+
+@shared_task(name="search.index_newly_due", **RETRY)
+def index_newly_due(hours: int = 2) -> int:
+    return services.index_newly_due(hours=hours)

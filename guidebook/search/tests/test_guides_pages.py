@@ -49,3 +49,24 @@ def test_public_pages_are_found_and_members_only_pages_are_not():
     assert index(public) == "indexed"
     assert index(private) == "removed"
     assert found("seven") == {f"flatpages.flatpage.{public.pk}"}
+
+
+def test_scheduled_guides_and_polls_are_indexed_once_they_are_due():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guidebook.polls.tests.factories import QuestionFactory
+    from guidebook.search.services import index_newly_due
+
+    guide = GuideFactory(title="Scheduled Seville", pub_date=timezone.now() + timedelta(hours=1))
+    poll = QuestionFactory(text="Seville or Cordoba?", choices=["Seville", "Cordoba"],
+                           pub_date=timezone.now() + timedelta(hours=1))
+    old = GuideFactory(title="Old Seville", pub_date=timezone.now() - timedelta(days=3))
+    assert index(guide) == index(poll) == "removed"
+    assert index_newly_due(hours=2) == 0
+    Guide.objects.filter(pk=guide.pk).update(pub_date=timezone.now() - timedelta(minutes=5))
+    type(poll).objects.filter(pk=poll.pk).update(pub_date=timezone.now() - timedelta(minutes=5))
+    assert index_newly_due(hours=2) == 2
+    assert found("seville") == {f"guides.guide.{guide.pk}", f"polls.question.{poll.pk}"}
+    assert f"guides.guide.{old.pk}" not in found("seville")

@@ -7,6 +7,9 @@ CRONTABS = {
     "Reap orphaned image files (daily)": ("images.reap_orphans", ("30", "3", "*")),
     "Refresh public profiles (daily)": ("accounts.refresh_profiles", ("0", "4", "*")),
     "Delete old task results (weekly)": ("celery.backend_cleanup", ("0", "5", "0")),
+    # Guides and polls scheduled for later become searchable when their time comes.
+    "Index scheduled guides and polls that are now due (hourly)": (
+        "search.index_newly_due", ("5", "*", "*")),
 }
 INTERVALS = {
     # The relay process publishes events at once; this catches anything it missed.
