@@ -23,6 +23,8 @@ DEBUG = env.bool("DEBUG", default=True)
 # Only for the embedded profile: production.py refuses to start with this value.
 INSECURE_DEV_SECRET_KEY = "django-insecure-guidebook-local-development-only"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+# Rotating the key: move the old one here so that sessions and signed URLs survive the change.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 ROOT_URLCONF = "config.urls"

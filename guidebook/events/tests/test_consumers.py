@@ -1,6 +1,7 @@
 import json
 import threading
 import time
+import uuid
 from io import StringIO
 
 import pytest
@@ -138,3 +139,24 @@ def test_parse_envelope_accepts_a_well_formed_event_and_names_what_is_wrong_othe
         parse_envelope(b"[1, 2]")
     with pytest.raises(InvalidEnvelope, match="data"):
         parse_envelope(json.dumps({**event, "data": "text"}))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replayed_dead_letters_are_consumed_once_the_handler_works(events_broker):
+    _, dead = events_broker.consumer_queues("replayed")
+    handler = f"{__name__}.always_fails"
+    FAILURES.clear()
+    call_command("consume_events", "--queue", "replayed", "--bind", "#", "--handler", handler,
+                 "--timeout", "0.1", stdout=StringIO())
+    event = envelope("accounts.user.registered", {"name": "Ada"})
+    events_broker.publish(event, "accounts.user.registered")
+    consume("replayed", handler=handler, max_messages=3, timeout=3)
+    assert events_broker.count(dead) == 1 and not Activity.objects.exists()
+
+    out = StringIO()
+    call_command("replay_dead_letters", "--queue", "replayed", stdout=out)
+    assert "Moved 1 message(s)" in out.getvalue()
+    assert events_broker.count(dead) == 0
+    consume("replayed", handler="guidebook.events.activity.record_activity", max_messages=1,
+            timeout=3)  # a working handler this time
+    assert Activity.objects.get().event_id == uuid.UUID(event["id"])

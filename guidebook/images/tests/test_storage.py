@@ -58,3 +58,13 @@ def test_public_url_view_serves_public_files_only(client, private_image):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert client.get(f"/images/media/{private_image.file.name}").status_code == 404
     assert client.get("/images/media/../../settings.py").status_code == 404
+
+
+def test_signed_urls_survive_a_secret_key_rotation_with_the_old_key_as_fallback(
+        client, private_image, settings):
+    old_key = settings.SECRET_KEY
+    url = storage.file_url(private_image.file.name, private=True)
+    settings.SECRET_KEY = "a-brand-new-secret-key-for-the-rotation-test-0123456789"
+    assert client.get(url).status_code == 403  # without the fallback the old URL is void
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert client.get(url).status_code == 200
