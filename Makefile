@@ -49,7 +49,7 @@ check-deploy: $(STAMP)  ## `check --deploy` with a realistic production environm
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: $(STAMP)  ## Run every benchmark in bench/ on this machine's services
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || true; done
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

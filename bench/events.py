@@ -189,6 +189,18 @@ def main() -> None:
             print(f"commit -> Activity row latency:   p50 {statistics.median(samples) * 1000:.1f}"
                   f" ms, p95 {p95 * 1000:.1f} ms, max {samples[-1] * 1000:.1f} ms "
                   f"({len(samples)} events; target p95 <= 1000 ms)")
+            harness.write_summary([
+                harness.summary_row(
+                    f"`relay_outbox`: {N:,} outbox rows published with confirms and marked "
+                    f"(median of {ROUNDS}; baseline: raw kombu, same publishing)",
+                    relay, "events/s", baseline=raw, baseline_unit="msgs/s",
+                    ratio=relay / raw, target="≥ 0.8", met=relay / raw >= 0.8),
+                harness.summary_row(
+                    f"committed `publish()` → `Activity` row, p95 of {len(samples)} events "
+                    f"(p50 {statistics.median(samples) * 1000:.1f} ms, "
+                    f"max {samples[-1] * 1000:.1f} ms)",
+                    p95 * 1000, "ms", target="≤ 1000 ms", met=p95 <= 1.0),
+            ])
         finally:
             channel = connection.default_channel
             events_exchange()(channel).delete()

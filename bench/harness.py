@@ -8,6 +8,7 @@ imported by the functions that need them, so that importing this module stays ch
 """
 
 import http.client
+import json
 import os
 import secrets
 import signal
@@ -20,13 +21,14 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from email.message import Message
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 HTTP_TIMEOUT = 30  # seconds, for each request to the bench server
 READY_TIMEOUT = 30  # seconds gunicorn has to answer its first request
 LOCALHOST = "127.0.0.1"
+SUMMARY_VARIABLE = "BENCH_SUMMARY"  # a path: where a script writes its machine-readable figures
 
 T = TypeVar("T")
 
@@ -198,3 +200,46 @@ def run_at_concurrency(jobs: Iterable[Callable[[], T]], concurrency: int,
         started = time.perf_counter()
         results = list(pool.map(lambda job: job(), jobs))
         return time.perf_counter() - started, results
+
+
+# ------------------------------------------------------------------------------ summaries
+def command_line() -> str:
+    """The command that is running, as one would type it from the project root: the BENCH_*
+    variables set (passwords in URLs masked, BENCH_SUMMARY left out), the interpreter and the
+    script with its arguments."""
+    settings = []
+    for name, value in sorted(os.environ.items()):
+        if not name.startswith("BENCH_") or name == SUMMARY_VARIABLE:
+            continue
+        parts = urlsplit(value)
+        if parts.password:
+            value = value.replace(f":{parts.password}@", ":***@", 1)
+        settings.append(f"{name}={value}")
+    python, script = Path(sys.executable), Path(sys.argv[0]).resolve()
+    shown = [str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+             for path in (python if python.is_absolute() else python.resolve(), script)]
+    return " ".join([*settings, *shown, *sys.argv[1:]])
+
+
+def summary_row(figure: str, value: float, unit: str, *, target: str | None,
+                met: bool | None, baseline: float | None = None,
+                baseline_unit: str | None = None, ratio: float | None = None,
+                command: str | None = None) -> dict[str, Any]:
+    """One figure of a run. `ratio` is whatever the script compares (usually value / baseline;
+    the figure's wording says when it is the other way round); `target` is the issue's target
+    as text, and `met` whether this run met it (None when the figure has no target)."""
+    return {"figure": figure, "value": value, "unit": unit, "baseline": baseline,
+            "baseline_unit": baseline_unit, "ratio": ratio, "target": target,
+            "met": None if met is None else bool(met), "command": command or command_line()}
+
+
+def write_summary(rows: list[dict[str, Any]]) -> None:
+    """Write `rows` as JSON to the path in BENCH_SUMMARY, if it is set (bench/report.py sets it);
+    otherwise do nothing, so that a script run by hand only prints."""
+    path = os.environ.get(SUMMARY_VARIABLE)
+    if not path:
+        return
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    partial.replace(target)

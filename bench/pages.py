@@ -194,13 +194,21 @@ def main() -> int:
           f"{REQUESTS} requests per page at concurrency {CONCURRENCY} · log {log.name}")
     print(f"{'page':<14} {'req/s':>8} {'bare req/s':>11} {'ratio':>6}")
     healthy = True
+    rows = []
     for name, (page_rate, bare_rate, failures) in results.items():
         ratio = page_rate / bare_rate
         verdict = "ok" if ratio >= TARGET_RATIO and not failures else "FAIL"
+        rows.append(harness.summary_row(
+            f"{name} `{pages[name]}` ({REQUESTS} requests, {CONCURRENCY} concurrent; "
+            f"baseline: bare 20-item template)"
+            + (f"; {failures} requests failed" if failures else ""),
+            page_rate, "req/s", baseline=bare_rate, baseline_unit="req/s", ratio=ratio,
+            target=f"≥ {TARGET_RATIO}", met=verdict == "ok"))
         healthy &= verdict == "ok"
         print(f"{name:<14} {page_rate:>8.0f} {bare_rate:>11.0f} {ratio:>6.2f}  {verdict}"
               + (f" ({failures} requests failed)" if failures else ""))
     print(f"target: ratio ≥ {TARGET_RATIO} for every page")
+    harness.write_summary(rows)
     return 0 if healthy else 1
 
 

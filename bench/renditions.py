@@ -31,6 +31,8 @@ from PIL import Image, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import harness
+
 # A pure module: no Django setup needed for the per-rendition figures.
 from guidebook.images import processing
 
@@ -129,6 +131,10 @@ def end_to_end(count: int) -> None:
     print(f"upload (12 MP JPEG) -> 4 renditions ready, {count} runs: "
           f"p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, "
           f"max {latencies[-1]:.0f} ms")
+    harness.write_summary([harness.summary_row(
+        f"upload (12 MP JPEG) → 4 renditions ready, p95 of {count} runs "
+        f"(p50 {statistics.median(latencies):.0f} ms, max {latencies[-1]:.0f} ms)",
+        p95, "ms", target="≤ 1000 ms", met=p95 <= 1000)])
 
 
 def rss_kib(pid: int) -> int:
@@ -185,6 +191,12 @@ def upload_rss(base_url: str, pid: int) -> None:
     print(f"status {response.status_code} -> {response.headers.get('Location')}; web RSS before "
           f"{samples[0] / 1024:.0f} MiB, peak {max(samples) / 1024:.0f} MiB, growth "
           f"{(max(samples) - samples[0]) / 1024:.0f} MiB ({len(samples)} samples)")
+    growth_mb = (max(samples) - samples[0]) * 1024 / 1e6
+    harness.write_summary([harness.summary_row(
+        f"web-process RSS growth while a {len(data) / 1e6:.0f} MB PNG uploads "
+        f"(status {response.status_code}; baseline: RSS before, MB)",
+        growth_mb, "MB", baseline=samples[0] * 1024 / 1e6, baseline_unit="MB",
+        target="≤ 30 MB", met=growth_mb <= 30)])
 
 
 def main() -> None:
@@ -209,6 +221,22 @@ def main() -> None:
     ours_median, draft_median = results["ours"][1], results["draft"][1]
     print(f"ours / draft = {ours_median / draft_median:.2f}x (target <= 1.20x)")
     print(f"plain / ours = {results['plain'][1] / ours_median:.1f}x faster than plain Pillow")
+    plain_median, four_median = results["plain"][1], results["ours, all 4 renditions"][1]
+    harness.write_summary([
+        harness.summary_row(
+            f"one 1600 px JPEG rendition of a 12 MP JPEG, median of {args.runs} "
+            "(ours; baseline: Pillow with draft)",
+            ours_median, "ms", baseline=draft_median, baseline_unit="ms",
+            ratio=ours_median / draft_median, target="≤ 1.2",
+            met=ours_median / draft_median <= 1.2),
+        harness.summary_row(
+            "the same, plain Pillow without draft (ratio: plain ÷ ours, a speed-up)",
+            plain_median, "ms", baseline=ours_median, baseline_unit="ms",
+            ratio=plain_median / ours_median, target=None, met=None),
+        harness.summary_row(
+            f"ours, all four renditions from one decode, median of {args.runs}",
+            four_median, "ms", target=None, met=None),
+    ])
 
 
 if __name__ == "__main__":

@@ -33,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import harness  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ["DEBUG"] = "false"  # haystack records every query when DEBUG is on
 os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -273,16 +276,29 @@ def main():
                       flush=True)
         print()
         ok = True
+        rows = []
         for name in ("page", "api"):
             ours, stock = results[name, "ours"], results[name, "stock"]
             ratio = stock[1] / ours[1]
             met = ours[1] <= TARGET_P95_MS and ratio >= TARGET_RATIO
             ok &= met
+            rows.append(harness.summary_row(
+                f"{name} query p95, ours, {DOCS:,} documents (p50 {ours[0]:.1f} ms against "
+                f"{stock[0]:,.0f} ms; baseline: haystack's Whoosh backend; ratio: stock ÷ ours)",
+                ours[1], "ms", baseline=stock[1], baseline_unit="ms", ratio=ratio,
+                target=f"≤ {TARGET_P95_MS:.0f} ms and ≥ {TARGET_RATIO:.0f}", met=met))
             print(f"{name:5} p95 ours {ours[1]:.1f} ms (target ≤ {TARGET_P95_MS:.0f}), "
                   f"{ratio:.1f}x faster than stock at p95, {stock[0] / ours[0]:.1f}x at p50 "
                   f"(target ≥ {TARGET_RATIO:.0f}x) {'ok' if met else 'MISSED'}")
         met = rates["ours"] >= TARGET_DOCS_PER_S
         ok &= met
+        rows.insert(0, harness.summary_row(
+            f"indexing, ours, {DOCS:,} documents in batches of {BATCH:,} "
+            "(baseline: haystack's Whoosh backend)",
+            rates["ours"], "documents/s", baseline=rates["stock"], baseline_unit="documents/s",
+            ratio=rates["ours"] / rates["stock"],
+            target=f"≥ {TARGET_DOCS_PER_S:.0f} documents/s", met=met))
+        harness.write_summary(rows)
         print(f"index ours {rates['ours']:.0f} documents/s (target ≥ {TARGET_DOCS_PER_S:.0f}), "
               f"{rates['ours'] / rates['stock']:.1f}x stock {'ok' if met else 'MISSED'}")
         return 0 if ok else 1

@@ -222,6 +222,21 @@ def main() -> int:
           f"Vote rows: {vote_rows}; replayed {len(replay)}, counted twice: {doubled}")
     healthy = (lost == 0 and vote_rows == accepted == len(jobs) and doubled == 0
                and count_sum == vote_rows and bare_ok == len(jobs))
+    harness.write_summary([
+        harness.summary_row(
+            f"votes per second ({len(jobs):,} votes, {CONCURRENCY} concurrent, "
+            f"{WORKERS} workers; baseline: bare view)",
+            votes_per_second, "votes/s", baseline=bare_per_second, baseline_unit="req/s",
+            ratio=ratio, target=f"≥ {TARGET_RATIO}", met=ratio >= TARGET_RATIO),
+        harness.summary_row(f"lost votes (accepted {accepted:,} - counted {count_sum:,})",
+                            lost, "votes", target="0", met=lost == 0),
+        harness.summary_row("`Vote` rows (baseline: accepted votes)", vote_rows, "rows",
+                            baseline=accepted, baseline_unit="votes",
+                            target="= accepted = all ballots",
+                            met=vote_rows == accepted == len(jobs)),
+        harness.summary_row(f"replayed ballots counted twice (of {len(replay):,})", doubled,
+                            "votes", target="0", met=doubled == 0),
+    ])
     if not healthy:
         print("FAIL: votes were lost, doubled or refused, or the bare view failed")
         return 1
