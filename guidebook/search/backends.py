@@ -19,6 +19,7 @@ searcher; highlights from stored character positions; list columns for multi-val
 writes through one blocking writer per batch, so a task's write is on disk when it returns.
 """
 
+import contextlib
 import functools
 import html
 import threading
@@ -43,6 +44,7 @@ from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
+from whoosh.reading import ReaderClosed
 
 from .codec import GuidebookCodec
 
@@ -99,6 +101,11 @@ class LRU(OrderedDict):
 def write_lock(path: str) -> threading.Lock:
     """Writers in one process queue here; across processes Whoosh's lock file decides."""
     return threading.Lock()
+
+
+def close_quietly(searcher) -> None:
+    with contextlib.suppress(ReaderClosed):
+        searcher.close()
 
 
 class FastWhooshSearchBackend(WhooshSearchBackend):
@@ -167,11 +174,11 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             if searcher is not None:
                 try:
                     fresh = searcher.up_to_date()
-                except (OSError, index.EmptyIndexError):
-                    fresh = False  # the folder was replaced: open it again
+                except (OSError, index.EmptyIndexError, ReaderClosed):
+                    fresh = False  # the folder was replaced, or the reader closed: reopen
                 if fresh:
                     return searcher
-                searcher.close()
+                close_quietly(searcher)
             self._searcher = self.index.searcher()
             self._forget_cached_answers()
             return self._searcher
@@ -248,17 +255,18 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
     def search(self, query_string, **kwargs):
         try:
             return self._search(query_string, **kwargs)
-        except FileNotFoundError:
+        except (FileNotFoundError, ReaderClosed):
             # Whoosh opens some segment files on first use; a commit in another thread or
-            # process may have merged them away since this searcher was opened. Once more,
-            # with a searcher opened now.
+            # process may have merged them away since this searcher was opened, and CI once
+            # saw a cached searcher's segment reader closed under a query while the worker
+            # thread committed (cause not pinned down). Once more, with a searcher opened now.
             self._drop_searcher()
             return self._search(query_string, **kwargs)
 
     def _drop_searcher(self):
         with self._lock:
             if self._searcher is not None:
-                self._searcher.close()
+                close_quietly(self._searcher)
             self._searcher = None
             self._forget_cached_answers()
 

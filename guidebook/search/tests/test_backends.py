@@ -93,3 +93,16 @@ def test_rebuilding_the_index_shows_progress_and_indexes_what_is_public(capsys):
     assert "Indexing 1 images" in output
     assert "indexed 1 - 1 of 1" in output
     assert SearchQuerySet().auto_query("lisbon").count() == 1
+
+
+def test_a_query_on_a_searcher_closed_behind_its_back_reopens_it():
+    from haystack import connections
+
+    from guidebook.images.tests.factories import create_image
+    from guidebook.search.services import index_object
+
+    image = create_image(description="Belem tower at dusk")
+    index_object(model_label="images.image", pk=image.pk)
+    backend = connections["default"].get_backend()
+    backend.searcher().close()  # as if another thread had closed it
+    assert backend.search("belem")["hits"] == 1
