@@ -9,6 +9,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("mine/", views.MyImagesView.as_view(), name="mine"),
     path("<int:pk>/", views.ImageDetailView.as_view(), name="detail"),
+    path("<int:pk>/renditions/", views.renditions_status, name="renditions_status"),
     path("<int:pk>/edit/", views.ImageEditView.as_view(), name="edit"),
     path("<int:pk>/delete/", views.ImageDeleteView.as_view(), name="delete"),
     path("file/<str:token>/", views.signed_file, name="file"),

@@ -4,16 +4,18 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseForbidden
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import DeleteView, DetailView, ListView, UpdateView
 
 from . import services, storage
 from .forms import ImageEditForm, ImageUploadForm
 from .models import Image, Rendition
+from .templatetags.image_tags import renditions_ready
 from .uploadhandlers import SizeLimitedUploadHandler
 
 
@@ -37,6 +39,15 @@ class ImageDetailView(DetailView):
     def get_queryset(self):
         # Someone else's private image is a 404, not a 403: its existence is private too.
         return Image.objects.visible_to(self.request.user).for_display()
+
+
+@never_cache
+@require_GET
+def renditions_status(request, pk):
+    """{"ready": bool} for the page script that waits for an image's renditions. Same
+    visibility as the detail page: someone else's private image is a 404."""
+    image = get_object_or_404(Image.objects.visible_to(request.user).for_display(), pk=pk)
+    return JsonResponse({"ready": renditions_ready(image)})
 
 
 class OwnImageMixin(LoginRequiredMixin):

@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import storage
+from .. import processing, storage
 from ..models import Image
 
 register = template.Library()
@@ -44,3 +44,10 @@ def picture(image: Image, sizes: str = DEFAULT_SIZES, eager: bool = False):
 @register.simple_tag
 def original_url(image: Image) -> str:
     return storage.file_url(image.file.name, private=image.is_private)
+
+
+@register.filter
+def renditions_ready(image: Image) -> bool:
+    """Whether all the image's renditions exist. Counts rows (prefetched by for_display()):
+    the task stores each file before it saves the row, so a row means its file is there."""
+    return len(image.renditions.all()) >= len(processing.WIDTHS) * 2
