@@ -80,7 +80,7 @@ def editor_page(browser, live_server):
     context.close()
 
 
-def test_journey(page, editor_page, screenshot, celery_worker, tmp_path):
+def test_journey(page, editor_page, screenshot, celery_worker, tmp_path, live_server, settings):
     connections["default"].get_backend().clear()
 
     # 1. A visitor signs up and uploads two images; the worker makes their renditions.
@@ -189,3 +189,25 @@ def test_journey(page, editor_page, screenshot, celery_worker, tmp_path):
     expect(page.locator(".image-card")).to_have_count(1)
     expect(page.locator(f".image-card a[href='/images/{images[1].pk}/']")).to_have_count(0)
     screenshot("journey-5-gallery")
+    # ... and leaves the search index, through the worker.
+    private_link = f"a[href='/images/{images[1].pk}/']"
+    deadline = time.monotonic() + WAIT
+    while True:
+        page.goto("/search/?q=ribeira&kind=image")
+        if page.locator(private_link).count() == 0:
+            break
+        assert time.monotonic() < deadline, "the private image is still in search results"
+        time.sleep(0.5)
+    expect(page.locator(f"a[href='/images/{images[0].pk}/']").first).to_be_visible()
+    # Its owner gets a signed URL, which works without a session and stops working on expiry.
+    settings.IMAGE_SIGNED_URL_EXPIRE = 2
+    page.goto(f"/images/{images[1].pk}/")
+    signed = page.locator("main img").first.get_attribute("src")
+    assert signed.startswith("/images/file/")
+    stranger = page.context.browser.new_context(base_url=live_server.url)
+    try:
+        assert stranger.request.get(signed).status == 200
+        time.sleep(3)
+        assert stranger.request.get(signed).status == 403
+    finally:
+        stranger.close()
