@@ -17,23 +17,23 @@ from .models import Job
 READY = {"SUCCESS", "FAILURE", "REVOKED"}
 
 
-def job_start(*, user, name: str, task_name: str, arguments: Iterable[Sequence]) -> Job:
+def job_start(*, user, name: str, task_name: str, arguments: Iterable[Sequence],
+              retry_of: Job | None = None) -> Job:
     """Record a job and queue one `task_name` task per argument list once the transaction
     commits, as a Celery group when there are several."""
     tasks = [{"id": str(uuid.uuid4()), "args": list(args)} for args in arguments]
-    job = Job.objects.create(user=user, name=name, task_name=task_name, tasks=tasks)
+    job = Job.objects.create(user=user, name=name, task_name=task_name, tasks=tasks,
+                             retry_of=retry_of)
     transaction.on_commit(lambda: _apply(job))
     return job
 
 
-def job_retry(*, job: "Job", user) -> Job:
+def job_retry(*, job: Job, user) -> Job:
     """Run a job's failed tasks again as a new job (every task is idempotent)."""
     status = job_statuses([job])[job.pk]
     failed = [task["args"] for task in job.tasks if task["id"] in status.failed_ids]
-    retry = job_start(user=user, name=f"{job.name} (retry)", task_name=job.task_name,
-                      arguments=failed or [task["args"] for task in job.tasks])
-    Job.objects.filter(pk=retry.pk).update(retry_of=job)
-    return retry
+    return job_start(user=user, name=f"{job.name} (retry)", task_name=job.task_name,
+                     arguments=failed or [task["args"] for task in job.tasks], retry_of=job)
 
 
 def _apply(job: Job) -> None:

@@ -32,10 +32,11 @@ def consume(queue: str, *bind: str, **options) -> str:
     return out.getvalue()
 
 
-def declare(queue: str, *bind: str) -> None:
+def declare(queue: str, *bind: str, handler: str | None = None) -> None:
     """Declare the consumer's queue before anything is published to it (one quick pass)."""
     call_command("consume_events", "--queue", queue, "--bind", *(bind or ("#",)),
-                 "--timeout", "0.1", stdout=StringIO())
+                 "--timeout", "0.1", *(["--handler", handler] if handler else []),
+                 stdout=StringIO())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -96,8 +97,7 @@ def test_a_handler_that_keeps_failing_ends_in_the_dead_letter_queue_after_three_
     queue, dead = events_broker.consumer_queues("failing")
     handler = f"{__name__}.always_fails"
     FAILURES.clear()
-    call_command("consume_events", "--queue", "failing", "--bind", "#", "--handler", handler,
-                 "--timeout", "0.1", stdout=StringIO())
+    declare("failing", handler=handler)
     event = envelope("pages.page.updated", {"title": "About"})
     events_broker.publish(event, "pages.page.updated")
 
@@ -146,8 +146,7 @@ def test_replayed_dead_letters_are_consumed_once_the_handler_works(events_broker
     _, dead = events_broker.consumer_queues("replayed")
     handler = f"{__name__}.always_fails"
     FAILURES.clear()
-    call_command("consume_events", "--queue", "replayed", "--bind", "#", "--handler", handler,
-                 "--timeout", "0.1", stdout=StringIO())
+    declare("replayed", handler=handler)
     event = envelope("accounts.user.registered", {"name": "Ada"})
     events_broker.publish(event, "accounts.user.registered")
     consume("replayed", handler=handler, max_messages=3, timeout=3)
