@@ -16,7 +16,9 @@ those: one searcher per backend (haystack keeps one backend per thread) reused u
 changes on disk, which `Searcher.up_to_date()` checks by generation, so commits from other
 processes are seen on the next query; narrowing filters and spelling suggestions cached per
 searcher; highlights from stored character positions; list columns for multi-valued facets;
-writes through one blocking writer per batch, so a task's write is on disk when it returns.
+writes through one blocking writer per batch, so a task's write is on disk when it returns, and
+bulk() for the indexing commands: every batch into one writer (GuidebookWriter, which skips
+Whoosh's slowest write paths; see writing.py), one commit, no merge per batch.
 """
 
 import contextlib
@@ -46,7 +48,8 @@ from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
 from whoosh.reading import ReaderClosed
 
-from .codec import GuidebookCodec
+from .codec import SpelledCharacters
+from .writing import GuidebookWriter
 
 # How long a write waits for another writer (thread or process) before the task retries.
 WRITE_LOCK_TIMEOUT = 30.0
@@ -55,6 +58,8 @@ WRITE_LOCK_TIMEOUT = 30.0
 CACHE_SIZE = 256
 QUERY_CACHE_SIZE = 32
 MAX_SPELLING_WORDS = 16
+# Memory for a bulk() writer's postings before it spills them to temporary files.
+BULK_POOL_MB = 128
 
 
 class MarkFormatter(Formatter):
@@ -119,6 +124,8 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
         self._suggestions = LRU(CACHE_SIZE)
         self._docsets = LRU(QUERY_CACHE_SIZE)
         self._corrector = None
+        self._bulk = None  # the bulk() block's writer
+        self._bulk_replaces = False
 
     # ----------------------------------------------------------------- setup and schema
     def setup(self):
@@ -143,9 +150,12 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             if field.document:
                 # No sortable column for the body (nobody sorts by it); character positions
                 # let highlighting skip re-analysing the stored text.
+                # SpelledCharacters hands the writer the spelling words from the same pass.
+                text = TEXT(stored=True, analyzer=field.analyzer or StemmingAnalyzer(),
+                            field_boost=field.boost, chars=True, spelling=True)
+                text.format = SpelledCharacters(field_boost=field.boost)
                 schema.remove(name)
-                schema.add(name, TEXT(stored=True, analyzer=field.analyzer or StemmingAnalyzer(),
-                                      field_boost=field.boost, chars=True, spelling=True))
+                schema.add(name, text)
             elif isinstance(field, FacetField):
                 schema.remove(name)
                 if field.is_multivalued:
@@ -415,13 +425,38 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
         return " ".join(words)
 
     # ----------------------------------------------------------------- writing
-    def _writer(self):
-        return self.index.writer(timeout=WRITE_LOCK_TIMEOUT,
-                                 codec=GuidebookCodec())
+    def _writer(self, **options):
+        return GuidebookWriter(self.index, timeout=WRITE_LOCK_TIMEOUT, **options)
+
+    @contextlib.contextmanager
+    def bulk(self, *, replace: bool = False):
+        """Send every update() and remove() in the block to one writer, committed once at the
+        end: one new segment, instead of a segment and a merge per batch. What the
+        update_search_index and rebuild_search_index commands use.
+
+        replace=True: the commit also drops every document already in the index (as
+        rebuild_index's clear would, but at the end), so searches keep answering from the old
+        index until the new one is complete. An error inside the block writes nothing."""
+        if not self.setup_complete:
+            self.setup()
+        if self._bulk is not None:
+            raise SearchBackendError("bulk() blocks do not nest.")
+        with write_lock(self.path):
+            writer = self._writer(limitmb=BULK_POOL_MB)
+            self._bulk, self._bulk_replaces = writer, replace
+            try:
+                yield self
+            except BaseException:
+                writer.cancel()
+                raise
+            else:
+                writer.commit(mergetype=writing.CLEAR if replace else None)
+            finally:
+                self._bulk, self._bulk_replaces = None, False
 
     def update(self, index, iterable, commit=True):
-        """Write a batch with one writer and one commit; errors propagate so that the queued
-        task retries (haystack's backend logs and drops them)."""
+        """Write a batch with one writer and one commit (or into the bulk() writer); errors
+        propagate so that the queued task retries (haystack's backend logs and drops them)."""
         if not self.setup_complete:
             self.setup()
         documents = []
@@ -434,6 +469,12 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             document.pop("boost", None)  # Whoosh 2.5+ has no document boosts
             documents.append({key: self._from_python(value) for key, value in document.items()})
         if not documents:
+            return
+        if self._bulk is not None:
+            # Replacing the whole index: nothing old to look up and delete first.
+            write = self._bulk.add_document if self._bulk_replaces else self._bulk.update_document
+            for document in documents:
+                write(**document)
             return
         with write_lock(self.path):
             writer = self._writer()
@@ -448,6 +489,9 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
     def remove(self, obj_or_string, commit=True):
         if not self.setup_complete:
             self.setup()
+        if self._bulk is not None:
+            self._bulk.delete_by_term(ID, get_identifier(obj_or_string))
+            return
         with write_lock(self.path):
             writer = self._writer()
             writer.delete_by_term(ID, get_identifier(obj_or_string))
@@ -459,6 +503,8 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
         in every process, sees the change."""
         if not self.setup_complete:
             self.setup()
+        if self._bulk is not None:
+            raise SearchBackendError("clear() inside bulk(): use bulk(replace=True) instead.")
         with write_lock(self.path):
             writer = self._writer()
             if models is None:

@@ -4,6 +4,7 @@ index_object and unindex_object are what the queued tasks call: both are idempot
 late-acknowledged task may run twice.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,6 +41,21 @@ def index_object(*, model_label: str, pk: int | str) -> str:
             backend.update(search_index, [obj])
             outcome = "indexed"
     return outcome
+
+
+@contextlib.contextmanager
+def bulk_writes(usings=None, *, replace: bool = False):
+    """Indexing commands write inside this: each backend that can (guidebook's Whoosh backend)
+    writes everything in one bulk() block; with replace=True the others are cleared first, as
+    haystack's rebuild_index does."""
+    with contextlib.ExitStack() as stack:
+        for using in usings or connections.connections_info:
+            backend = connections[using].get_backend()
+            if hasattr(backend, "bulk"):
+                stack.enter_context(backend.bulk(replace=replace))
+            elif replace:
+                backend.clear()
+        yield
 
 
 def unindex_object(*, model_label: str, pk: int | str) -> str:
