@@ -8,6 +8,8 @@ because of Whoosh (bench/search.py measures both in one run):
 * highlighting re-analyses the whole stored text of every hit;
 * the spelling corrector is rebuilt for every query, and its reader is never closed;
 * facets over a multi-valued field walk every posting of that field on every query;
+* every query walks Whoosh's matcher tree a document at a time in Python, twice here (the
+  matching documents for the count and facets, then the scored top 20);
 * every text field is also written to a sortable column, the document text included, and each
   write opens an AsyncWriter, whose background thread may commit after the task has finished.
 
@@ -15,7 +17,9 @@ This backend keeps haystack's API (SearchQuerySet, highlight(), facet(), spellin
 those: one searcher per backend (haystack keeps one backend per thread) reused until the index
 changes on disk, which `Searcher.up_to_date()` checks by generation, so commits from other
 processes are seen on the next query; narrowing filters and spelling suggestions cached per
-searcher; highlights from stored character positions; list columns for multi-valued facets;
+searcher; word queries (And/Or/Not of terms) answered with set operations and scored by
+Whoosh's own BM25F (matching.py); highlights from the character positions stored in the
+postings (pinpoint), not by analysing the text again; list columns for multi-valued facets;
 writes through one blocking writer per batch, so a task's write is on disk when it returns, and
 bulk() for the indexing commands: every batch into one writer (GuidebookWriter, which skips
 Whoosh's slowest write paths; see writing.py), one commit, no merge per batch.
@@ -44,10 +48,12 @@ from whoosh import columns, index, query, writing
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT
 from whoosh.fields import ID as WHOOSH_ID
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.highlight import Formatter, PinpointFragmenter, get_text
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
 from whoosh.reading import ReaderClosed
+from whoosh.searching import Results
 
+from . import matching
 from .codec import SpelledCharacters
 from .writing import GuidebookWriter
 
@@ -228,12 +234,20 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
         with self._lock:
             return self._filters.remember(key, compute)
 
-    def _matching_docs(self, searcher, parsed_query, query_string) -> set:
-        """Every matching document number, cached per searcher: the count, the facets and the
-        next page of the same query come from this set, with set operations written in C."""
+    def _evaluation(self, searcher, parsed_query, query_string) -> matching.Evaluation:
+        """Every matching document number and how to score them, cached per searcher: the
+        count, the facets and the next page of the same query come from it, with set
+        operations written in C. Queries matching.evaluate() does not take (phrases, prefixes
+        and the like) get their documents from Whoosh and no scoring: Whoosh ranks them."""
+        def compute():
+            evaluation = matching.evaluate(searcher, parsed_query)
+            if evaluation is None:
+                evaluation = matching.Evaluation(docs=set(parsed_query.docs(searcher)),
+                                                 _terms=None)
+            return evaluation
+
         with self._lock:
-            return self._docsets.remember(
-                query_string, lambda: set(parsed_query.docs(searcher)))
+            return self._docsets.remember(query_string, compute)
 
     def _facet_values(self, searcher, name):
         """{value: document numbers} for one facet field, read once per searcher from the
@@ -317,7 +331,8 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
         parsed_query = self.parser.parse(query_string)
         if parsed_query is None or parsed_query is query.NullQuery:
             return empty
-        matched = self._matching_docs(searcher, parsed_query, query_string)
+        evaluation = self._evaluation(searcher, parsed_query, query_string)
+        matched = evaluation.docs
         if narrow_queries:
             allowed = self._narrowing_filter(searcher, narrow_queries)
             matched = matched & allowed
@@ -326,10 +341,17 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
 
         start_offset = start_offset or 0
         limit = len(matched) if end_offset is None else max(end_offset, start_offset + 1)
-        raw = searcher.search(parsed_query, limit=limit, filter=matched, sortedby=sort_fields,
-                              reverse=reverse, terms=bool(highlight))
+        if evaluation.scorable and not sort_fields:
+            top = evaluation.top(matched, limit)
+            raw = Results(searcher, parsed_query, top, docset=matched)
+            if highlight:
+                raw.docterms, raw.termdocs = evaluation.matched_terms(
+                    [docnum for _, docnum in top[start_offset or 0:]])
+        else:
+            raw = searcher.search(parsed_query, limit=limit, filter=matched,
+                                  sortedby=sort_fields, reverse=reverse, terms=bool(highlight))
         if highlight:
-            raw.fragmenter = ContextFragmenter(maxchars=200, surround=40)
+            raw.fragmenter = PinpointFragmenter(maxchars=200, surround=40, autotrim=True)
             raw.formatter = MarkFormatter()
         results, dropped = self._results(raw, start_offset, limit, highlight, result_class)
         return {"results": results, "hits": len(matched) - dropped,

@@ -14,8 +14,9 @@ from guidebook.images.tests.factories import create_image
 from guidebook.search.codec import GuidebookCodec, SpelledCharacters
 from guidebook.search.writing import GuidebookWriter
 
-WORDS = ("Lisbon walking walked walks tram trams the and of a to Café café naïve Ölberg "
-         "ferry ferries harbour harbours x y 42 3.14 under_score it's Fado fado").split()
+WORDS = ["Lisbon", "walking", "walked", "walks", "tram", "trams", "the", "and", "of", "a", "to",
+         "Café", "café", "naïve", "Ölberg", "ferry", "ferries", "harbour", "harbours", "x", "y",
+         "42", "3.14", "under_score", "it's", "Fado", "fado"]
 
 
 def documents(count: int, seed: int = 7):
@@ -88,7 +89,7 @@ def test_the_index_written_equals_whooshs_own(two_indexes):
     assert our_stored == their_stored
     assert our_lengths == their_lengths
     assert our_spelling == their_spelling
-    assert ("spell_text", "walking".encode()) in our_spelling  # unstemmed words, lower case
+    assert ("spell_text", b"walking") in our_spelling  # unstemmed words, lower case
     assert ("spell_text", b"the") not in our_spelling  # stop words are not suggestions
 
 
