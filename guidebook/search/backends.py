@@ -240,11 +240,8 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
         operations written in C. Queries matching.evaluate() does not take (phrases, prefixes
         and the like) get their documents from Whoosh and no scoring: Whoosh ranks them."""
         def compute():
-            evaluation = matching.evaluate(searcher, parsed_query)
-            if evaluation is None:
-                evaluation = matching.Evaluation(docs=set(parsed_query.docs(searcher)),
-                                                 _terms=None)
-            return evaluation
+            return (matching.evaluate(searcher, parsed_query)
+                    or matching.Evaluation.unranked(set(parsed_query.docs(searcher))))
 
         with self._lock:
             return self._docsets.remember(query_string, compute)
@@ -346,7 +343,7 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             raw = Results(searcher, parsed_query, top, docset=matched)
             if highlight:
                 raw.docterms, raw.termdocs = evaluation.matched_terms(
-                    [docnum for _, docnum in top[start_offset or 0:]])
+                    [docnum for _, docnum in top[start_offset:]])
         else:
             raw = searcher.search(parsed_query, limit=limit, filter=matched,
                                   sortedby=sort_fields, reverse=reverse, terms=bool(highlight))
@@ -476,6 +473,22 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             finally:
                 self._bulk, self._bulk_replaces = None, False
 
+    @contextlib.contextmanager
+    def _writing(self):
+        """The writer for one update() or remove(): the bulk() block's, or else one of its own,
+        committed at the end (cancelled if the block raises)."""
+        if self._bulk is not None:
+            yield self._bulk
+            return
+        with write_lock(self.path):
+            writer = self._writer()
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
     def update(self, index, iterable, commit=True):
         """Write a batch with one writer and one commit (or into the bulk() writer); errors
         propagate so that the queued task retries (haystack's backend logs and drops them)."""
@@ -492,32 +505,17 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             documents.append({key: self._from_python(value) for key, value in document.items()})
         if not documents:
             return
-        if self._bulk is not None:
+        with self._writing() as writer:
             # Replacing the whole index: nothing old to look up and delete first.
-            write = self._bulk.add_document if self._bulk_replaces else self._bulk.update_document
+            write = writer.add_document if self._bulk_replaces else writer.update_document
             for document in documents:
                 write(**document)
-            return
-        with write_lock(self.path):
-            writer = self._writer()
-            try:
-                for document in documents:
-                    writer.update_document(**document)
-            except Exception:
-                writer.cancel()
-                raise
-            writer.commit()
 
     def remove(self, obj_or_string, commit=True):
         if not self.setup_complete:
             self.setup()
-        if self._bulk is not None:
-            self._bulk.delete_by_term(ID, get_identifier(obj_or_string))
-            return
-        with write_lock(self.path):
-            writer = self._writer()
+        with self._writing() as writer:
             writer.delete_by_term(ID, get_identifier(obj_or_string))
-            writer.commit()
 
     def clear(self, models=None, commit=True):
         """Empty the index (or the given models' documents) with a commit, rather than

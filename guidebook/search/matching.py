@@ -36,6 +36,11 @@ class Evaluation:
     # (field, term bytes)); None when Whoosh found the documents and must rank them.
     _terms: list | None
 
+    @classmethod
+    def unranked(cls, docs: set[int]) -> "Evaluation":
+        """Documents Whoosh found for a query evaluate() does not take; Whoosh ranks them."""
+        return cls(docs=docs, _terms=None)
+
     @property
     def scorable(self) -> bool:
         return self._terms is not None
