@@ -81,15 +81,15 @@ def job_statuses(jobs: Sequence[Job]) -> dict:
 
 
 def _status(job: Job, results: list) -> JobStatus:
-    total = len(results)
     known = [r for r in results if r is not None]
     finished = [r for r in known if r.status in READY]
     failed = [r for r in known if r.status in ("FAILURE", "REVOKED")]
-    done = len(finished)
+    done, total = len(finished), len(results)
     if total == 1 and known and known[0].status == "PROGRESS":
-        # A single task reports its own progress: {"done": n, "total": m}.
+        # A single task reports its own progress: {"done": n, "total": m}. Its last report
+        # (n = m) comes before it returns: the job is finished only when its task is.
         done, total = _progress_meta(known[0].result, total)
-    if done == total and total:
+    if results and len(finished) == len(results):
         state = "FAILURE" if failed else "SUCCESS"
     elif any(r.status in ("STARTED", "PROGRESS", *READY) for r in known):
         state = "STARTED"
@@ -101,7 +101,7 @@ def _status(job: Job, results: list) -> JobStatus:
         total=total,
         started=min((r.date_created for r in known), default=None),
         finished=max((r.date_done for r in finished), default=None) if state in READY else None,
-        result=_decode(known[0].result) if total == 1 and state == "SUCCESS" else None,
+        result=_decode(known[0].result) if len(results) == 1 and state == "SUCCESS" else None,
         error=_first_error(failed),
         failed_ids=frozenset(r.task_id for r in failed),
     )

@@ -75,7 +75,10 @@ def test_a_single_task_reports_its_own_progress(
     job = start(user, "jobs_tests.count_to", [[20]], django_capture_on_commit_callbacks)
     status, seen = wait_until_ready(client, job)
     assert status["state"] == "SUCCESS"
-    assert status["progress"] == {"done": 20, "total": 20}
+    # Finished means the task returned, not merely reported 20 of 20 (it used to say SUCCESS,
+    # with no result, between its last report and its return).
+    assert status["result"] == {"counted": 20}
+    assert status["progress"] == {"done": 1, "total": 1}
     partial = [s["progress"]["done"] for s in seen if s["state"] == "STARTED"]
     assert any(0 < done < 20 for done in partial), seen
     # Before its first report a started task counts as one unit of work; after it, as 20.
