@@ -22,8 +22,13 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # Without these flags Chromium tries to reach Google's services, which this network refuses.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
@@ -90,8 +95,14 @@ def celery_session_worker(rabbitmq_url, django_db_setup, django_db_blocker):
     app.loader.import_task_module("celery.contrib.testing.tasks")  # the ping check's task
     with django_db_blocker.unblock():
         app.control.purge()  # messages left by an earlier, interrupted run
-        with start_worker(app, pool="threads", concurrency=2, loglevel="WARNING",
-                          perform_ping_check=True, shutdown_timeout=20) as worker:
+        with start_worker(
+            app,
+            pool="threads",
+            concurrency=2,
+            loglevel="WARNING",
+            perform_ping_check=True,
+            shutdown_timeout=20,
+        ) as worker:
             yield worker
 
 
@@ -112,7 +123,8 @@ def moto_s3_endpoint():
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         if not wait_for_port(port, timeout=30):
@@ -172,8 +184,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 

@@ -30,10 +30,14 @@ ROOT = harness.ROOT
 N = int(os.environ.get("BENCH_EVENTS", "5000"))
 ROUNDS = 3
 LATENCY_SAMPLES = int(os.environ.get("BENCH_LATENCY_SAMPLES", "200"))
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
-                              "postgres://postgres@127.0.0.1:5432/guidebook_bench_events")
-BROKER_URL = (os.environ.get("BENCH_BROKER_URL") or os.environ.get("CELERY_BROKER_URL")
-              or "amqp://guest:guest@127.0.0.1:5672//")
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/guidebook_bench_events"
+)
+BROKER_URL = (
+    os.environ.get("BENCH_BROKER_URL")
+    or os.environ.get("CELERY_BROKER_URL")
+    or "amqp://guest:guest@127.0.0.1:5672//"
+)
 SUFFIX = f".bench-{os.getpid()}"
 ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "config.settings.base",
@@ -67,8 +71,11 @@ from guidebook.events.topology import (  # noqa: E402
     queue_name,
 )
 
-SAMPLE_DATA = {"question_id": 42, "question": "Which is the best viewpoint in Lisbon?",
-               "url": "/polls/42/results/"}
+SAMPLE_DATA = {
+    "question_id": 42,
+    "question": "Which is the best viewpoint in Lisbon?",
+    "url": "/polls/42/results/",
+}
 
 
 def raw_publish_rate(channel, exchange: Exchange, queue: Queue) -> float:
@@ -100,8 +107,7 @@ def throughput(connection) -> tuple[float, float]:
     raw_exchange = Exchange(f"bench-raw{SUFFIX}", type="topic", durable=True)
     # Both routes end in a durable queue, so both pay for persisting every message.
     raw_queue = Queue(f"bench-raw{SUFFIX}", raw_exchange, routing_key="#", durable=True)
-    relay_queue = Queue(queue_name("bench-sink"), events_exchange(), routing_key="#",
-                        durable=True)
+    relay_queue = Queue(queue_name("bench-sink"), events_exchange(), routing_key="#", durable=True)
     raw_queue(channel).declare()
     relay_queue(channel).declare()
     try:
@@ -120,8 +126,11 @@ def throughput(connection) -> tuple[float, float]:
 def start(*command: str) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, str(ROOT / "manage.py"), *command],
-        cwd=ROOT, env={**os.environ, **ENVIRONMENT},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=ROOT,
+        env={**os.environ, **ENVIRONMENT},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_for_activity(event_id, timeout: float = 10.0) -> bool:
@@ -135,9 +144,10 @@ def wait_for_activity(event_id, timeout: float = 10.0) -> bool:
 
 def latencies(connection) -> list[float]:
     Activity.objects.all().delete()
-    processes = [start("relay_events", "--interval", "1"),
-                 start("consume_events", "--queue", "activity", "--bind", "#",
-                       "--retry-delay", "0")]
+    processes = [
+        start("relay_events", "--interval", "1"),
+        start("consume_events", "--queue", "activity", "--bind", "#", "--retry-delay", "0"),
+    ]
     try:
         activity_queue = Queue(queue_name("activity"))(connection.default_channel)
         deadline = time.monotonic() + 30
@@ -150,8 +160,10 @@ def latencies(connection) -> list[float]:
                 activity_queue = activity_queue(connection.default_channel)
             time.sleep(0.1)
         else:
-            raise SystemExit("the activity consumer did not start: "
-                             + processes[1].stderr.read1().decode(errors="replace"))
+            raise SystemExit(
+                "the activity consumer did not start: "
+                + processes[1].stderr.read1().decode(errors="replace")
+            )
         samples = []
         for i in range(LATENCY_SAMPLES + 10):
             with transaction.atomic():
@@ -180,27 +192,42 @@ def main() -> None:
     with broker_connection() as connection:
         try:
             raw, relay = throughput(connection)
-            print(f"raw kombu, persistent + confirms: {raw:8.0f} msgs/s   (N={N}, median of "
-                  f"{ROUNDS})")
+            print(
+                f"raw kombu, persistent + confirms: {raw:8.0f} msgs/s   (N={N}, median of {ROUNDS})"
+            )
             print(f"relay_outbox, same:               {relay:8.0f} events/s")
             print(f"ratio relay / raw:                {relay / raw:8.2f}     (target >= 0.8)")
             samples = sorted(latencies(connection))
             p95 = samples[int(0.95 * len(samples)) - 1]
-            print(f"commit -> Activity row latency:   p50 {statistics.median(samples) * 1000:.1f}"
-                  f" ms, p95 {p95 * 1000:.1f} ms, max {samples[-1] * 1000:.1f} ms "
-                  f"({len(samples)} events; target p95 <= 1000 ms)")
-            harness.write_summary([
-                harness.summary_row(
-                    f"`relay_outbox`: {N:,} outbox rows published with confirms and marked "
-                    f"(median of {ROUNDS}; baseline: raw kombu, same publishing)",
-                    relay, "events/s", baseline=raw, baseline_unit="msgs/s",
-                    ratio=relay / raw, target="≥ 0.8", met=relay / raw >= 0.8),
-                harness.summary_row(
-                    f"committed `publish()` → `Activity` row, p95 of {len(samples)} events "
-                    f"(p50 {statistics.median(samples) * 1000:.1f} ms, "
-                    f"max {samples[-1] * 1000:.1f} ms)",
-                    p95 * 1000, "ms", target="≤ 1000 ms", met=p95 <= 1.0),
-            ])
+            print(
+                f"commit -> Activity row latency:   p50 {statistics.median(samples) * 1000:.1f}"
+                f" ms, p95 {p95 * 1000:.1f} ms, max {samples[-1] * 1000:.1f} ms "
+                f"({len(samples)} events; target p95 <= 1000 ms)"
+            )
+            harness.write_summary(
+                [
+                    harness.summary_row(
+                        f"`relay_outbox`: {N:,} outbox rows published with confirms and marked "
+                        f"(median of {ROUNDS}; baseline: raw kombu, same publishing)",
+                        relay,
+                        "events/s",
+                        baseline=raw,
+                        baseline_unit="msgs/s",
+                        ratio=relay / raw,
+                        target="≥ 0.8",
+                        met=relay / raw >= 0.8,
+                    ),
+                    harness.summary_row(
+                        f"committed `publish()` → `Activity` row, p95 of {len(samples)} events "
+                        f"(p50 {statistics.median(samples) * 1000:.1f} ms, "
+                        f"max {samples[-1] * 1000:.1f} ms)",
+                        p95 * 1000,
+                        "ms",
+                        target="≤ 1000 ms",
+                        met=p95 <= 1.0,
+                    ),
+                ]
+            )
         finally:
             channel = connection.default_channel
             events_exchange()(channel).delete()

@@ -40,8 +40,9 @@ def env_int(name: str, default: int) -> int:
 
 def database_url(default_name: str) -> str:
     """BENCH_DATABASE_URL, else the database `default_name` on the local PostgreSQL."""
-    return os.environ.get("BENCH_DATABASE_URL",
-                          f"postgres://postgres@127.0.0.1:5432/{default_name}")
+    return os.environ.get(
+        "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{default_name}"
+    )
 
 
 def gunicorn_workers() -> int:
@@ -58,8 +59,7 @@ class Deadline:
 
     def check(self, step: str) -> None:
         if time.monotonic() > self.expires:
-            sys.exit(f"{self.script}: over its {self.budget} budget during {step}; "
-                     f"{self.advice}")
+            sys.exit(f"{self.script}: over its {self.budget} budget during {step}; {self.advice}")
 
 
 # ------------------------------------------------------------------------------ database and site
@@ -75,8 +75,10 @@ def ensure_database(url: str, *, destructive: str | None = None) -> None:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if destructive is not None and "bench" not in name:
-        sys.exit(f"{destructive} in {name!r}: "
-                 "BENCH_DATABASE_URL must name a database whose name contains 'bench'")
+        sys.exit(
+            f"{destructive} in {name!r}: "
+            "BENCH_DATABASE_URL must name a database whose name contains 'bench'"
+        )
     admin_url = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
@@ -84,8 +86,9 @@ def ensure_database(url: str, *, destructive: str | None = None) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def production_environment(database_url: str, static_root: str, workers: int,
-                           **extra: str) -> dict[str, str]:
+def production_environment(
+    database_url: str, static_root: str, workers: int, **extra: str
+) -> dict[str, str]:
     """What a production deployment would set, pointed at the bench database, loopback only.
 
     `extra` adds or overrides variables (MEDIA_ROOT, CELERY_BROKER_URL, ...).
@@ -135,25 +138,48 @@ class Gunicorn:
     loopback port, from construction (which returns once `ready_path` answers 200) to `stop()`.
     Its output goes to a kept temporary file, `log.name`."""
 
-    def __init__(self, app: str, environment: dict[str, str], workers: int, *,
-                 options: Sequence[str] = (), ready_path: str = "/bench/bare/") -> None:
+    def __init__(
+        self,
+        app: str,
+        environment: dict[str, str],
+        workers: int,
+        *,
+        options: Sequence[str] = (),
+        ready_path: str = "/bench/bare/",
+    ) -> None:
         self.port = free_port()
-        self.log = tempfile.NamedTemporaryFile(prefix="guidebook-bench-gunicorn-",  # noqa: SIM115
-                                               suffix=".log", delete=False)
-        command = [str(ROOT / ".venv" / "bin" / "gunicorn"),
-                   "--config", str(ROOT / "gunicorn.conf.py"),
-                   "--bind", f"{LOCALHOST}:{self.port}", "--workers", str(workers), *options, app]
-        self.process = subprocess.Popen(command, cwd=ROOT,  # noqa: S603
-                                        env={**os.environ, **environment},
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            prefix="guidebook-bench-gunicorn-",
+            suffix=".log",
+            delete=False,
+        )
+        command = [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"{LOCALHOST}:{self.port}",
+            "--workers",
+            str(workers),
+            *options,
+            app,
+        ]
+        self.process = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=ROOT,
+            env={**os.environ, **environment},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self._wait_until_ready(ready_path)
 
     def _wait_until_ready(self, path: str) -> None:
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; "
-                                   f"see {self.log.name}")
+                raise RuntimeError(
+                    f"gunicorn exited with {self.process.returncode}; see {self.log.name}"
+                )
             try:
                 if request(self.port, "GET", path)[0] == 200:
                     return
@@ -161,8 +187,10 @@ class Gunicorn:
                 pass
             time.sleep(0.2)
         self._terminate()
-        raise RuntimeError(f"gunicorn did not answer on port {self.port} within "
-                           f"{READY_TIMEOUT} s; see {self.log.name}")
+        raise RuntimeError(
+            f"gunicorn did not answer on port {self.port} within "
+            f"{READY_TIMEOUT} s; see {self.log.name}"
+        )
 
     def _terminate(self) -> None:
         """SIGTERM (gunicorn's graceful shutdown), then SIGKILL if it takes over 25 s."""
@@ -180,8 +208,13 @@ class Gunicorn:
 
 
 # ------------------------------------------------------------------------------ HTTP
-def request(port: int, method: str, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Message, bytes]:
     """One request to the bench server on a fresh connection (gunicorn's sync workers close it
     after each response): (status, response headers, response body)."""
     conn = http.client.HTTPConnection(LOCALHOST, port, timeout=HTTP_TIMEOUT)
@@ -193,8 +226,10 @@ def request(port: int, method: str, path: str, body: bytes | None = None,
         conn.close()
 
 
-def run_at_concurrency(jobs: Iterable[Callable[[], T]], concurrency: int,
-                       ) -> tuple[float, list[T]]:
+def run_at_concurrency(
+    jobs: Iterable[Callable[[], T]],
+    concurrency: int,
+) -> tuple[float, list[T]]:
     """Run callables `concurrency` at a time; returns (seconds, results in order)."""
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         started = time.perf_counter()
@@ -216,21 +251,39 @@ def command_line() -> str:
             value = value.replace(f":{parts.password}@", ":***@", 1)
         settings.append(f"{name}={value}")
     python, script = Path(sys.executable), Path(sys.argv[0]).resolve()
-    shown = [str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-             for path in (python if python.is_absolute() else python.resolve(), script)]
+    shown = [
+        str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+        for path in (python if python.is_absolute() else python.resolve(), script)
+    ]
     return " ".join([*settings, *shown, *sys.argv[1:]])
 
 
-def summary_row(figure: str, value: float, unit: str, *, target: str | None,
-                met: bool | None, baseline: float | None = None,
-                baseline_unit: str | None = None, ratio: float | None = None,
-                command: str | None = None) -> dict[str, Any]:
+def summary_row(
+    figure: str,
+    value: float,
+    unit: str,
+    *,
+    target: str | None,
+    met: bool | None,
+    baseline: float | None = None,
+    baseline_unit: str | None = None,
+    ratio: float | None = None,
+    command: str | None = None,
+) -> dict[str, Any]:
     """One figure of a run. `ratio` is whatever the script compares (usually value / baseline;
     the figure's wording says when it is the other way round); `target` is the issue's target
     as text, and `met` whether this run met it (None when the figure has no target)."""
-    return {"figure": figure, "value": value, "unit": unit, "baseline": baseline,
-            "baseline_unit": baseline_unit, "ratio": ratio, "target": target,
-            "met": None if met is None else bool(met), "command": command or command_line()}
+    return {
+        "figure": figure,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "baseline_unit": baseline_unit,
+        "ratio": ratio,
+        "target": target,
+        "met": None if met is None else bool(met),
+        "command": command or command_line(),
+    }
 
 
 def write_summary(rows: list[dict[str, Any]]) -> None:

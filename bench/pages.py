@@ -35,8 +35,9 @@ WORKERS = harness.gunicorn_workers()
 ROUNDS = 4
 TARGET_RATIO = 0.4
 BUDGET_SECONDS = 170  # the whole run stays under three minutes
-DEADLINE = harness.Deadline(BUDGET_SECONDS, "bench/pages.py", f"{BUDGET_SECONDS} s",
-                            "try fewer BENCH_REQUESTS")
+DEADLINE = harness.Deadline(
+    BUDGET_SECONDS, "bench/pages.py", f"{BUDGET_SECONDS} s", "try fewer BENCH_REQUESTS"
+)
 AUTHOR = "bench-pages-author"
 
 
@@ -81,9 +82,9 @@ def __getattr__(name):
 # ------------------------------------------------------------------------------ setup
 def site_environment(static_root: str, media_root: str) -> dict[str, str]:
     """What a production deployment would set, pointed at the bench database, loopback only."""
-    return harness.production_environment(DATABASE_URL, static_root, WORKERS,
-                                          MEDIA_ROOT=media_root,
-                                          CELERY_BROKER_URL="")  # renditions made in-process
+    return harness.production_environment(
+        DATABASE_URL, static_root, WORKERS, MEDIA_ROOT=media_root, CELERY_BROKER_URL=""
+    )  # renditions made in-process
 
 
 def seed_guides(count: int) -> dict[str, str]:
@@ -100,36 +101,69 @@ def seed_guides(count: int) -> dict[str, str]:
     from guidebook.images.models import Image
     from guidebook.images.services import image_create
 
-    author, _ = User.objects.get_or_create(username=AUTHOR,
-                                           defaults={"email": "bench@example.com"})
+    author, _ = User.objects.get_or_create(username=AUTHOR, defaults={"email": "bench@example.com"})
     Guide.objects.filter(author=author).delete()
     Image.objects.filter(owner=author).delete()
-    images = [image_create(owner=author, description=f"Bench view {n}",
-                           file=SimpleUploadedFile(f"bench-{n}.jpg", landscape(
-                               (120 + 20 * n, 180, 235 - 20 * n), (40, 90 + 10 * n, 140), n)))
-              for n in range(6)]
-    categories = [Category.objects.get_or_create(slug=f"bench-{n}",
-                                                 defaults={"name": f"Bench category {n}"})[0]
-                  for n in range(8)]
-    tags = [Tag.objects.get_or_create(slug=f"bench-{n}", defaults={"name": f"bench{n}"})[0]
-            for n in range(12)]
+    images = [
+        image_create(
+            owner=author,
+            description=f"Bench view {n}",
+            file=SimpleUploadedFile(
+                f"bench-{n}.jpg",
+                landscape((120 + 20 * n, 180, 235 - 20 * n), (40, 90 + 10 * n, 140), n),
+            ),
+        )
+        for n in range(6)
+    ]
+    categories = [
+        Category.objects.get_or_create(slug=f"bench-{n}", defaults={"name": f"Bench category {n}"})[
+            0
+        ]
+        for n in range(8)
+    ]
+    tags = [
+        Tag.objects.get_or_create(slug=f"bench-{n}", defaults={"name": f"bench{n}"})[0]
+        for n in range(12)
+    ]
     body = "<h2>Why go</h2>" + "<p>A paragraph of <strong>useful</strong> advice.</p>" * 12
     now = timezone.now()
     with transaction.atomic():
-        guides = Guide.objects.bulk_create([
-            Guide(title=f"Bench guide {n}", slug=f"bench-guide-{n}", author=author,
-                  category=categories[n % len(categories)], excerpt=f"Summary of guide {n}.",
-                  body=body, status=Guide.Status.PUBLISHED, featured=n % 20 == 0,
-                  pub_date=now - timedelta(hours=6 * n + 1))
-            for n in range(count)])
-        GuideImage.objects.bulk_create([
-            GuideImage(guide=guide, image=images[(n + k) % len(images)], position=k,
-                       caption=f"View {k + 1}")
-            for n, guide in enumerate(guides) for k in range(2)])
+        guides = Guide.objects.bulk_create(
+            [
+                Guide(
+                    title=f"Bench guide {n}",
+                    slug=f"bench-guide-{n}",
+                    author=author,
+                    category=categories[n % len(categories)],
+                    excerpt=f"Summary of guide {n}.",
+                    body=body,
+                    status=Guide.Status.PUBLISHED,
+                    featured=n % 20 == 0,
+                    pub_date=now - timedelta(hours=6 * n + 1),
+                )
+                for n in range(count)
+            ]
+        )
+        GuideImage.objects.bulk_create(
+            [
+                GuideImage(
+                    guide=guide,
+                    image=images[(n + k) % len(images)],
+                    position=k,
+                    caption=f"View {k + 1}",
+                )
+                for n, guide in enumerate(guides)
+                for k in range(2)
+            ]
+        )
         Through = Guide.tags.through
-        Through.objects.bulk_create([
-            Through(guide_id=guide.pk, tag_id=tags[(n + k) % len(tags)].pk)
-            for n, guide in enumerate(guides) for k in range(3)])
+        Through.objects.bulk_create(
+            [
+                Through(guide_id=guide.pk, tag_id=tags[(n + k) % len(tags)].pk)
+                for n, guide in enumerate(guides)
+                for k in range(3)
+            ]
+        )
     return {
         "home": "/",
         "guide list": "/guides/",
@@ -147,8 +181,7 @@ def get(port: int, path: str) -> int:
 
 def timed(port: int, path: str, count: int) -> tuple[float, int]:
     """`count` GETs of `path`, CONCURRENCY at a time: (seconds, number answered 200)."""
-    seconds, statuses = harness.run_at_concurrency([lambda: get(port, path)] * count,
-                                                   CONCURRENCY)
+    seconds, statuses = harness.run_at_concurrency([lambda: get(port, path)] * count, CONCURRENCY)
     return seconds, sum(status == 200 for status in statuses)
 
 
@@ -176,8 +209,9 @@ def main() -> int:
     pages = seed_guides(GUIDES)
     DEADLINE.check("setup")
 
-    server = harness.Gunicorn("bench.pages:application", environment, WORKERS,
-                              options=["--access-logfile", "/dev/null"])
+    server = harness.Gunicorn(
+        "bench.pages:application", environment, WORKERS, options=["--access-logfile", "/dev/null"]
+    )
     port, log = server.port, server.log
     results = {}
     try:
@@ -190,23 +224,35 @@ def main() -> int:
         shutil.rmtree(static_root, ignore_errors=True)
         shutil.rmtree(media_root, ignore_errors=True)
 
-    print(f"gunicorn: {WORKERS} sync workers · PostgreSQL · {GUIDES} guides, 2 pictures each · "
-          f"{REQUESTS} requests per page at concurrency {CONCURRENCY} · log {log.name}")
+    print(
+        f"gunicorn: {WORKERS} sync workers · PostgreSQL · {GUIDES} guides, 2 pictures each · "
+        f"{REQUESTS} requests per page at concurrency {CONCURRENCY} · log {log.name}"
+    )
     print(f"{'page':<14} {'req/s':>8} {'bare req/s':>11} {'ratio':>6}")
     healthy = True
     rows = []
     for name, (page_rate, bare_rate, failures) in results.items():
         ratio = page_rate / bare_rate
         verdict = "ok" if ratio >= TARGET_RATIO and not failures else "FAIL"
-        rows.append(harness.summary_row(
-            f"{name} `{pages[name]}` ({REQUESTS} requests, {CONCURRENCY} concurrent; "
-            f"baseline: bare 20-item template)"
-            + (f"; {failures} requests failed" if failures else ""),
-            page_rate, "req/s", baseline=bare_rate, baseline_unit="req/s", ratio=ratio,
-            target=f"≥ {TARGET_RATIO}", met=verdict == "ok"))
+        rows.append(
+            harness.summary_row(
+                f"{name} `{pages[name]}` ({REQUESTS} requests, {CONCURRENCY} concurrent; "
+                f"baseline: bare 20-item template)"
+                + (f"; {failures} requests failed" if failures else ""),
+                page_rate,
+                "req/s",
+                baseline=bare_rate,
+                baseline_unit="req/s",
+                ratio=ratio,
+                target=f"≥ {TARGET_RATIO}",
+                met=verdict == "ok",
+            )
+        )
         healthy &= verdict == "ok"
-        print(f"{name:<14} {page_rate:>8.0f} {bare_rate:>11.0f} {ratio:>6.2f}  {verdict}"
-              + (f" ({failures} requests failed)" if failures else ""))
+        print(
+            f"{name:<14} {page_rate:>8.0f} {bare_rate:>11.0f} {ratio:>6.2f}  {verdict}"
+            + (f" ({failures} requests failed)" if failures else "")
+        )
     print(f"target: ratio ≥ {TARGET_RATIO} for every page")
     harness.write_summary(rows)
     return 0 if healthy else 1

@@ -128,13 +128,23 @@ def end_to_end(count: int) -> None:
         latencies.append((time.perf_counter() - start) * 1000)
     latencies.sort()
     p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
-    print(f"upload (12 MP JPEG) -> 4 renditions ready, {count} runs: "
-          f"p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, "
-          f"max {latencies[-1]:.0f} ms")
-    harness.write_summary([harness.summary_row(
-        f"upload (12 MP JPEG) → 4 renditions ready, p95 of {count} runs "
-        f"(p50 {statistics.median(latencies):.0f} ms, max {latencies[-1]:.0f} ms)",
-        p95, "ms", target="≤ 1000 ms", met=p95 <= 1000)])
+    print(
+        f"upload (12 MP JPEG) -> 4 renditions ready, {count} runs: "
+        f"p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, "
+        f"max {latencies[-1]:.0f} ms"
+    )
+    harness.write_summary(
+        [
+            harness.summary_row(
+                f"upload (12 MP JPEG) → 4 renditions ready, p95 of {count} runs "
+                f"(p50 {statistics.median(latencies):.0f} ms, max {latencies[-1]:.0f} ms)",
+                p95,
+                "ms",
+                target="≤ 1000 ms",
+                met=p95 <= 1000,
+            )
+        ]
+    )
 
 
 def rss_kib(pid: int) -> int:
@@ -158,8 +168,13 @@ def upload_rss(base_url: str, pid: int) -> None:
 
     user, _ = User.objects.get_or_create(username="bench")
     session = SessionStore()
-    session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
+    session.update(
+        {
+            SESSION_KEY: str(user.pk),
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        }
+    )
     session.create()
 
     width, height = 6000, 5600  # 100.8 MB of raw RGB, stored uncompressed (level 0)
@@ -185,18 +200,32 @@ def upload_rss(base_url: str, pid: int) -> None:
         files={"image": ("big.png", io.BytesIO(data), "image/png")},
         data={"description": "RSS benchmark", "visibility": "private"},
         cookies={"sessionid": session.session_key, "csrftoken": token},
-        headers={"X-CSRFToken": token}, allow_redirects=False, timeout=300)
+        headers={"X-CSRFToken": token},
+        allow_redirects=False,
+        timeout=300,
+    )
     done.set()
     sampler.join()
-    print(f"status {response.status_code} -> {response.headers.get('Location')}; web RSS before "
-          f"{samples[0] / 1024:.0f} MiB, peak {max(samples) / 1024:.0f} MiB, growth "
-          f"{(max(samples) - samples[0]) / 1024:.0f} MiB ({len(samples)} samples)")
+    print(
+        f"status {response.status_code} -> {response.headers.get('Location')}; web RSS before "
+        f"{samples[0] / 1024:.0f} MiB, peak {max(samples) / 1024:.0f} MiB, growth "
+        f"{(max(samples) - samples[0]) / 1024:.0f} MiB ({len(samples)} samples)"
+    )
     growth_mb = (max(samples) - samples[0]) * 1024 / 1e6
-    harness.write_summary([harness.summary_row(
-        f"web-process RSS growth while a {len(data) / 1e6:.0f} MB PNG uploads "
-        f"(status {response.status_code}; baseline: RSS before, MB)",
-        growth_mb, "MB", baseline=samples[0] * 1024 / 1e6, baseline_unit="MB",
-        target="≤ 30 MB", met=growth_mb <= 30)])
+    harness.write_summary(
+        [
+            harness.summary_row(
+                f"web-process RSS growth while a {len(data) / 1e6:.0f} MB PNG uploads "
+                f"(status {response.status_code}; baseline: RSS before, MB)",
+                growth_mb,
+                "MB",
+                baseline=samples[0] * 1024 / 1e6,
+                baseline_unit="MB",
+                target="≤ 30 MB",
+                met=growth_mb <= 30,
+            )
+        ]
+    )
 
 
 def main() -> None:
@@ -211,32 +240,57 @@ def main() -> None:
     if args.upload_rss:
         return upload_rss(args.upload_rss, args.pid)
     data = photo_like_jpeg()
-    print(f"source: {WIDTH}x{HEIGHT} JPEG q90, {len(data) / 1e6:.1f} MB; "
-          f"{args.runs} runs each; Pillow {Image.__version__}")
-    results = {name: measure(function, data, args.runs)
-               for name, function in [("plain", plain), ("draft", draft), ("ours", ours),
-                                      ("ours, all 4 renditions", all_four)]}
+    print(
+        f"source: {WIDTH}x{HEIGHT} JPEG q90, {len(data) / 1e6:.1f} MB; "
+        f"{args.runs} runs each; Pillow {Image.__version__}"
+    )
+    results = {
+        name: measure(function, data, args.runs)
+        for name, function in [
+            ("plain", plain),
+            ("draft", draft),
+            ("ours", ours),
+            ("ours, all 4 renditions", all_four),
+        ]
+    }
     for name, (best, median) in results.items():
         print(f"{name:>24}: best {best:7.1f} ms   median {median:7.1f} ms")
     ours_median, draft_median = results["ours"][1], results["draft"][1]
     print(f"ours / draft = {ours_median / draft_median:.2f}x (target <= 1.20x)")
     print(f"plain / ours = {results['plain'][1] / ours_median:.1f}x faster than plain Pillow")
     plain_median, four_median = results["plain"][1], results["ours, all 4 renditions"][1]
-    harness.write_summary([
-        harness.summary_row(
-            f"one 1600 px JPEG rendition of a 12 MP JPEG, median of {args.runs} "
-            "(ours; baseline: Pillow with draft)",
-            ours_median, "ms", baseline=draft_median, baseline_unit="ms",
-            ratio=ours_median / draft_median, target="≤ 1.2",
-            met=ours_median / draft_median <= 1.2),
-        harness.summary_row(
-            "the same, plain Pillow without draft (ratio: plain ÷ ours, a speed-up)",
-            plain_median, "ms", baseline=ours_median, baseline_unit="ms",
-            ratio=plain_median / ours_median, target=None, met=None),
-        harness.summary_row(
-            f"ours, all four renditions from one decode, median of {args.runs}",
-            four_median, "ms", target=None, met=None),
-    ])
+    harness.write_summary(
+        [
+            harness.summary_row(
+                f"one 1600 px JPEG rendition of a 12 MP JPEG, median of {args.runs} "
+                "(ours; baseline: Pillow with draft)",
+                ours_median,
+                "ms",
+                baseline=draft_median,
+                baseline_unit="ms",
+                ratio=ours_median / draft_median,
+                target="≤ 1.2",
+                met=ours_median / draft_median <= 1.2,
+            ),
+            harness.summary_row(
+                "the same, plain Pillow without draft (ratio: plain ÷ ours, a speed-up)",
+                plain_median,
+                "ms",
+                baseline=ours_median,
+                baseline_unit="ms",
+                ratio=plain_median / ours_median,
+                target=None,
+                met=None,
+            ),
+            harness.summary_row(
+                f"ours, all four renditions from one decode, median of {args.runs}",
+                four_median,
+                "ms",
+                target=None,
+                met=None,
+            ),
+        ]
+    )
 
 
 if __name__ == "__main__":

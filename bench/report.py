@@ -52,20 +52,27 @@ SCRIPTS = [
     Script("pages", timeout=240),
     Script("events", timeout=240),
     Script("renditions", timeout=180, args=["--runs", "21"]),
-    Script("search", timeout=630,
-           env={"BENCH_DOCS": os.environ.get("BENCH_SEARCH_DOCS", "20000")}),
+    Script("search", timeout=630, env={"BENCH_DOCS": os.environ.get("BENCH_SEARCH_DOCS", "20000")}),
 ]
 
 
 # ------------------------------------------------------------------------------ running
 def command_text(script: Script) -> str:
     """The command as typed from the project root, for a row that has no summary."""
-    settings = {name: value for name, value in os.environ.items()
-                if name.startswith("BENCH_") and name not in (harness.SUMMARY_VARIABLE,
-                                                              "BENCH_SEARCH_DOCS")}
+    settings = {
+        name: value
+        for name, value in os.environ.items()
+        if name.startswith("BENCH_") and name not in (harness.SUMMARY_VARIABLE, "BENCH_SEARCH_DOCS")
+    }
     settings.update(script.env)
-    return " ".join([*(f"{name}={value}" for name, value in sorted(settings.items())),
-                     ".venv/bin/python", f"bench/{script.name}.py", *script.args])
+    return " ".join(
+        [
+            *(f"{name}={value}" for name, value in sorted(settings.items())),
+            ".venv/bin/python",
+            f"bench/{script.name}.py",
+            *script.args,
+        ]
+    )
 
 
 def stop_group(process: subprocess.Popen) -> None:
@@ -91,8 +98,12 @@ def run(script: Script) -> tuple[list[dict], str | None]:
         print(f"== bench/{script.name}.py (time limit {script.timeout} s)", flush=True)
         process = subprocess.Popen(  # noqa: S603 - our own scripts, fixed arguments
             [str(PYTHON), str(ROOT / "bench" / f"{script.name}.py"), *script.args],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True)  # its own process group, so a timeout stops its children
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # its own process group, so a timeout stops its children
         tail: collections.deque[str] = collections.deque(maxlen=5)
 
         def echo() -> None:
@@ -147,13 +158,30 @@ def cell(text: str) -> str:
 
 def row_line(benchmark: str, row: dict) -> str:
     result = f"{number(row['value'])} {row['unit']}".strip()
-    baseline = (f"{number(row['baseline'])} {row.get('baseline_unit') or ''}".strip()
-                if row.get("baseline") is not None else "")
+    baseline = (
+        f"{number(row['baseline'])} {row.get('baseline_unit') or ''}".strip()
+        if row.get("baseline") is not None
+        else ""
+    )
     ratio = f"{row['ratio']:.2f}" if row.get("ratio") is not None else ""
     met = {True: "yes", False: "**no**", None: ""}[row.get("met")]
-    return "| " + " | ".join(cell(text) for text in [
-        benchmark, row["figure"], result, baseline, ratio, row.get("target") or "", met,
-        f"`{row['command']}`"]) + " |"
+    return (
+        "| "
+        + " | ".join(
+            cell(text)
+            for text in [
+                benchmark,
+                row["figure"],
+                result,
+                baseline,
+                ratio,
+                row.get("target") or "",
+                met,
+                f"`{row['command']}`",
+            ]
+        )
+        + " |"
+    )
 
 
 def cpu_model() -> str:
@@ -166,8 +194,9 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def section(results: list[tuple[Script, list[dict], str | None]], started: datetime.datetime,
-            seconds: float) -> str:
+def section(
+    results: list[tuple[Script, list[dict], str | None]], started: datetime.datetime, seconds: float
+) -> str:
     load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
     lines = [
         START,
@@ -187,9 +216,23 @@ def section(results: list[tuple[Script, list[dict], str | None]], started: datet
         name = f"`bench/{script.name}.py`"
         lines += [row_line(name, row) for row in rows]
         if problem:
-            lines.append("| " + " | ".join(cell(text) for text in [
-                name, f"**no figures: {problem}**" if not rows else f"**{problem}**",
-                "", "", "", "", "", f"`{command_text(script)}`"]) + " |")
+            lines.append(
+                "| "
+                + " | ".join(
+                    cell(text)
+                    for text in [
+                        name,
+                        f"**no figures: {problem}**" if not rows else f"**{problem}**",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        f"`{command_text(script)}`",
+                    ]
+                )
+                + " |"
+            )
     lines += ["", END]
     return "\n".join(lines)
 
@@ -202,7 +245,7 @@ def rewrite(text: str, generated: str) -> str:
     at = text.find("\n## ")
     if at < 0:
         return text.rstrip("\n") + "\n\n" + generated + "\n"
-    return text[:at + 1] + generated + "\n\n" + text[at + 1:]
+    return text[: at + 1] + generated + "\n\n" + text[at + 1 :]
 
 
 def main() -> int:

@@ -38,8 +38,12 @@ WORKERS = harness.gunicorn_workers()
 CHOICES = ["Mountains", "Sea", "City", "Forest"]
 ROUNDS = 4
 TARGET_RATIO = 0.25
-DEADLINE = harness.Deadline(115, "bench/votes.py", "two-minute",  # the whole run, under 2 min
-                            "try fewer BENCH_USERS or BENCH_POLLS")
+DEADLINE = harness.Deadline(
+    115,
+    "bench/votes.py",
+    "two-minute",  # the whole run, under 2 min
+    "try fewer BENCH_USERS or BENCH_POLLS",
+)
 
 
 # ------------------------------------------------------------------------------ setup
@@ -48,8 +52,9 @@ def site_environment(static_root: str) -> dict[str, str]:
     # As in production: with a broker, a vote's event is only an outbox row in the request
     # (nothing here publishes it; the relay is not part of this measurement).
     broker = os.environ.get("BENCH_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
-    return harness.production_environment(DATABASE_URL, static_root, WORKERS,
-                                          CELERY_BROKER_URL=broker)
+    return harness.production_environment(
+        DATABASE_URL, static_root, WORKERS, CELERY_BROKER_URL=broker
+    )
 
 
 def create_voters(count: int) -> list[str]:
@@ -64,10 +69,13 @@ def create_voters(count: int) -> list[str]:
     names = [f"bench-{n:05d}" for n in range(count)]
     existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
     password = make_password("bench-password-not-a-secret")  # hashed once, shared by all
-    created = User.objects.bulk_create([
-        User(username=name, email=f"{name}@example.com", password=password)
-        for name in names if name not in existing
-    ])
+    created = User.objects.bulk_create(
+        [
+            User(username=name, email=f"{name}@example.com", password=password)
+            for name in names
+            if name not in existing
+        ]
+    )
     Profile.objects.bulk_create([Profile(user=user) for user in created])  # bulk skips signals
     Session.objects.all().delete()
     keys = []
@@ -89,10 +97,12 @@ def create_polls(count: int) -> list[tuple[int, list[int]]]:
     Question.objects.filter(text__startswith="Bench poll").delete()
     polls = []
     for n in range(count):
-        question = Question.objects.create(text=f"Bench poll {n}: where next?",
-                                           pub_date=timezone.now())
+        question = Question.objects.create(
+            text=f"Bench poll {n}: where next?", pub_date=timezone.now()
+        )
         choices = Choice.objects.bulk_create(
-            [Choice(question=question, text=text) for text in CHOICES])
+            [Choice(question=question, text=text) for text in CHOICES]
+        )
         polls.append((question.pk, [choice.pk for choice in choices]))
     return polls
 
@@ -110,8 +120,9 @@ TOKEN_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 def fetch_csrf(port: int, session_key: str, question_id: int) -> tuple[str, str]:
     """The CSRF cookie and form token a browser gets from the poll's page."""
-    status, headers, body = harness.request(port, "GET", f"/polls/{question_id}/",
-                                    headers={"Cookie": f"sessionid={session_key}"})
+    status, headers, body = harness.request(
+        port, "GET", f"/polls/{question_id}/", headers={"Cookie": f"sessionid={session_key}"}
+    )
     match = TOKEN_FIELD.search(body)
     if status != 200 or not match:
         raise RuntimeError(f"the poll page answered {status} without a vote form")
@@ -120,13 +131,17 @@ def fetch_csrf(port: int, session_key: str, question_id: int) -> tuple[str, str]
 
 def vote_job(port: int, voter: dict, question_id: int, choice_id: int):
     body = urlencode({"csrfmiddlewaretoken": voter["token"], "choice": choice_id}).encode()
-    headers = {"Content-Type": "application/x-www-form-urlencoded",
-               "Cookie": f"sessionid={voter['session']}; csrftoken={voter['csrf']}"}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"sessionid={voter['session']}; csrftoken={voter['csrf']}",
+    }
 
     def job():
-        status, response_headers, _ = harness.request(port, "POST", f"/polls/{question_id}/vote/",
-                                              body, headers)
+        status, response_headers, _ = harness.request(
+            port, "POST", f"/polls/{question_id}/vote/", body, headers
+        )
         return status, response_headers.get("Location"), cookies_of(response_headers)
+
     return job
 
 
@@ -167,9 +182,12 @@ def main() -> int:
         # Each voter opens a poll's page once: CSRF token, and warm workers and connections.
         first_poll = polls[0][0]
         _, tokens = harness.run_at_concurrency(
-            [lambda key=key: fetch_csrf(port, key, first_poll) for key in sessions], CONCURRENCY)
-        voters = [{"session": key, "csrf": csrf, "token": token}
-                  for key, (csrf, token) in zip(sessions, tokens, strict=True)]
+            [lambda key=key: fetch_csrf(port, key, first_poll) for key in sessions], CONCURRENCY
+        )
+        voters = [
+            {"session": key, "csrf": csrf, "token": token}
+            for key, (csrf, token) in zip(sessions, tokens, strict=True)
+        ]
         bare_headers = {"Cookie": f"sessionid={sessions[0]}; csrftoken={voters[0]['csrf']}"}
         bare_job = lambda: harness.request(port, "GET", "/bench/bare/", None, bare_headers)  # noqa: E731
         harness.run_at_concurrency([bare_job] * 200, CONCURRENCY)  # warm-up
@@ -178,30 +196,34 @@ def main() -> int:
         # Every voter votes in every poll; interleaved so that all polls are hot at once. Votes
         # and bare requests alternate in rounds, so that load from elsewhere on the machine
         # weighs on both figures alike.
-        ballots = [(voter, question_id, choices[(n + p) % len(choices)])
-                   for n, voter in enumerate(voters)
-                   for p, (question_id, choices) in enumerate(polls)]
+        ballots = [
+            (voter, question_id, choices[(n + p) % len(choices)])
+            for n, voter in enumerate(voters)
+            for p, (question_id, choices) in enumerate(polls)
+        ]
         jobs = [vote_job(port, voter, qid, cid) for voter, qid, cid in ballots]
         vote_seconds = bare_seconds = 0.0
         outcomes, bare = [], []
         size = -(-len(jobs) // ROUNDS)
         for start in range(0, len(jobs), size):
-            seconds, results = harness.run_at_concurrency(jobs[start:start + size], CONCURRENCY)
+            seconds, results = harness.run_at_concurrency(jobs[start : start + size], CONCURRENCY)
             vote_seconds += seconds
             outcomes += results
             seconds, results = harness.run_at_concurrency([bare_job] * len(results), CONCURRENCY)
             bare_seconds += seconds
             bare += results
             DEADLINE.check("voting")
-        accepted = sum(counted(outcome, qid) for outcome, (_, qid, _) in zip(outcomes, ballots,
-                                                                              strict=True))
+        accepted = sum(
+            counted(outcome, qid) for outcome, (_, qid, _) in zip(outcomes, ballots, strict=True)
+        )
         bare_ok = sum(status == 200 for status, _, _ in bare)
 
         # The same ballots again, at the same concurrency: every one must be refused.
         replay = jobs[: max(len(jobs) // 5, 1)]
         _, replayed = harness.run_at_concurrency(replay, CONCURRENCY)
-        doubled = sum(counted(outcome, qid) for outcome, (_, qid, _) in zip(replayed, ballots,
-                                                                            strict=False))
+        doubled = sum(
+            counted(outcome, qid) for outcome, (_, qid, _) in zip(replayed, ballots, strict=False)
+        )
     finally:
         server.stop()
         shutil.rmtree(static_root, ignore_errors=True)
@@ -211,32 +233,68 @@ def main() -> int:
     bare_per_second = bare_ok / bare_seconds
     ratio = votes_per_second / bare_per_second
     lost = accepted - count_sum
-    print(f"gunicorn: {WORKERS} sync workers · PostgreSQL · {USERS} users x {POLLS} polls · "
-          f"{CONCURRENCY} concurrent requests · log {log.name}")
-    print(f"votes:      {accepted}/{len(jobs)} accepted in {vote_seconds:.2f} s "
-          f"= {votes_per_second:.0f} votes/s")
-    print(f"bare view:  {bare_ok}/{len(jobs)} answered in {bare_seconds:.2f} s "
-          f"= {bare_per_second:.0f} req/s")
+    print(
+        f"gunicorn: {WORKERS} sync workers · PostgreSQL · {USERS} users x {POLLS} polls · "
+        f"{CONCURRENCY} concurrent requests · log {log.name}"
+    )
+    print(
+        f"votes:      {accepted}/{len(jobs)} accepted in {vote_seconds:.2f} s "
+        f"= {votes_per_second:.0f} votes/s"
+    )
+    print(
+        f"bare view:  {bare_ok}/{len(jobs)} answered in {bare_seconds:.2f} s "
+        f"= {bare_per_second:.0f} req/s"
+    )
     print(f"ratio:      {ratio:.2f} (target ≥ {TARGET_RATIO})")
-    print(f"lost votes: {lost} (accepted {accepted} - counted {count_sum}); "
-          f"Vote rows: {vote_rows}; replayed {len(replay)}, counted twice: {doubled}")
-    healthy = (lost == 0 and vote_rows == accepted == len(jobs) and doubled == 0
-               and count_sum == vote_rows and bare_ok == len(jobs))
-    harness.write_summary([
-        harness.summary_row(
-            f"votes per second ({len(jobs):,} votes, {CONCURRENCY} concurrent, "
-            f"{WORKERS} workers; baseline: bare view)",
-            votes_per_second, "votes/s", baseline=bare_per_second, baseline_unit="req/s",
-            ratio=ratio, target=f"≥ {TARGET_RATIO}", met=ratio >= TARGET_RATIO),
-        harness.summary_row(f"lost votes (accepted {accepted:,} - counted {count_sum:,})",
-                            lost, "votes", target="0", met=lost == 0),
-        harness.summary_row("`Vote` rows (baseline: accepted votes)", vote_rows, "rows",
-                            baseline=accepted, baseline_unit="votes",
-                            target="= accepted = all ballots",
-                            met=vote_rows == accepted == len(jobs)),
-        harness.summary_row(f"replayed ballots counted twice (of {len(replay):,})", doubled,
-                            "votes", target="0", met=doubled == 0),
-    ])
+    print(
+        f"lost votes: {lost} (accepted {accepted} - counted {count_sum}); "
+        f"Vote rows: {vote_rows}; replayed {len(replay)}, counted twice: {doubled}"
+    )
+    healthy = (
+        lost == 0
+        and vote_rows == accepted == len(jobs)
+        and doubled == 0
+        and count_sum == vote_rows
+        and bare_ok == len(jobs)
+    )
+    harness.write_summary(
+        [
+            harness.summary_row(
+                f"votes per second ({len(jobs):,} votes, {CONCURRENCY} concurrent, "
+                f"{WORKERS} workers; baseline: bare view)",
+                votes_per_second,
+                "votes/s",
+                baseline=bare_per_second,
+                baseline_unit="req/s",
+                ratio=ratio,
+                target=f"≥ {TARGET_RATIO}",
+                met=ratio >= TARGET_RATIO,
+            ),
+            harness.summary_row(
+                f"lost votes (accepted {accepted:,} - counted {count_sum:,})",
+                lost,
+                "votes",
+                target="0",
+                met=lost == 0,
+            ),
+            harness.summary_row(
+                "`Vote` rows (baseline: accepted votes)",
+                vote_rows,
+                "rows",
+                baseline=accepted,
+                baseline_unit="votes",
+                target="= accepted = all ballots",
+                met=vote_rows == accepted == len(jobs),
+            ),
+            harness.summary_row(
+                f"replayed ballots counted twice (of {len(replay):,})",
+                doubled,
+                "votes",
+                target="0",
+                met=doubled == 0,
+            ),
+        ]
+    )
     if not healthy:
         print("FAIL: votes were lost, doubled or refused, or the bare view failed")
         return 1

@@ -166,8 +166,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # The external public-profile service; {handle} is replaced by the profile's handle.
 PROFILE_SERVICE_URL = env("PROFILE_SERVICE_URL", default="https://api.github.com/users/{handle}")
 # Where the service's avatar images live: the CSP lets profile pages show them.
-PROFILE_AVATAR_ORIGINS = env.list("PROFILE_AVATAR_ORIGINS",
-                                  default=["https://avatars.githubusercontent.com"])
+PROFILE_AVATAR_ORIGINS = env.list(
+    "PROFILE_AVATAR_ORIGINS", default=["https://avatars.githubusercontent.com"]
+)
 
 # ------------------------------------------------------------------------------ e-mail
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -229,12 +230,21 @@ SEARCH_URL = env("SEARCH_URL", default=f"whoosh://{BASE_DIR / 'var' / 'whoosh_in
 def haystack_connection(url: str) -> dict:
     scheme, _, rest = url.partition("://")
     if scheme == "whoosh":
-        return {"ENGINE": "guidebook.search.backends.WhooshEngine", "PATH": rest,
-                "INCLUDE_SPELLING": True, "SILENTLY_FAIL": False}
+        return {
+            "ENGINE": "guidebook.search.backends.WhooshEngine",
+            "PATH": rest,
+            "INCLUDE_SPELLING": True,
+            "SILENTLY_FAIL": False,
+        }
     if scheme in ("solr", "solrs"):
         http = "https" if scheme == "solrs" else "http"
-        return {"ENGINE": "guidebook.search.backends.SolrEngine", "URL": f"{http}://{rest}",
-                "INCLUDE_SPELLING": True, "TIMEOUT": 10, "SILENTLY_FAIL": False}
+        return {
+            "ENGINE": "guidebook.search.backends.SolrEngine",
+            "URL": f"{http}://{rest}",
+            "INCLUDE_SPELLING": True,
+            "TIMEOUT": 10,
+            "SILENTLY_FAIL": False,
+        }
     raise ValueError(f"SEARCH_URL must start with whoosh:// or solr://, not {url!r}")
 
 
@@ -260,7 +270,7 @@ TINYMCE_DEFAULT_CONFIG = {
     "browser_spellcheck": True,
     "plugins": "autolink,lists,link,image,table,code,wordcount",
     "toolbar": "undo redo | blocks | bold italic underline strikethrough | bullist numlist "
-               "blockquote | link image table | removeformat code",
+    "blockquote | link image table | removeformat code",
     "block_formats": "Paragraph=p; Heading 2=h2; Heading 3=h3; Heading 4=h4; Preformatted=pre",
     # Keep what the editor writes inside what the server keeps.
     "invalid_elements": "script,style,iframe,object,embed,svg,math,form,input",
@@ -298,13 +308,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 
-
 def task_topology(suffix: str = "", **queue_options) -> dict:
     """The seed's topic routing: one topic exchange `tasks`, a queue per kind of work bound by
     routing key, and routes from task names to those queues. test.py adds a suffix so that a
     test run never shares queues with another run or with a developer's worker."""
-    exchange = Exchange(f"tasks{suffix}", type="topic",
-                        durable=not suffix, auto_delete=bool(suffix))
+    exchange = Exchange(
+        f"tasks{suffix}", type="topic", durable=not suffix, auto_delete=bool(suffix)
+    )
     kinds = ("default", "images", "search")
     return {
         "CELERY_TASK_QUEUES": [
@@ -365,7 +375,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "guidebook.core.logging.JsonLineFormatter"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        },
         "syslog": {"()": "guidebook.core.logging.syslog_handler", "formatter": "json"},
     },
     "root": {"handlers": LOG_HANDLERS, "level": LOG_LEVEL},
@@ -378,17 +392,22 @@ LOGGING = {
 if not SYSLOG_ADDRESS:
     del LOGGING["handlers"]["syslog"]
 
+
 # ------------------------------------------------------------------------------ local comfort
 def without_debug_toolbar(apps: list[str], middleware: list[str]) -> tuple[list, list]:
     """production.py and test.py take the toolbar out whatever DEBUG said here."""
-    return ([app for app in apps if app != "debug_toolbar"],
-            [m for m in middleware if not m.startswith("debug_toolbar.")])
+    return (
+        [app for app in apps if app != "debug_toolbar"],
+        [m for m in middleware if not m.startswith("debug_toolbar.")],
+    )
 
 
 DEBUG_TOOLBAR = DEBUG and env.bool("DEBUG_TOOLBAR", default=True)
 if DEBUG_TOOLBAR:
     INSTALLED_APPS += ["debug_toolbar"]
-    MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
-                      "debug_toolbar.middleware.DebugToolbarMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
+        "debug_toolbar.middleware.DebugToolbarMiddleware",
+    )
     INTERNAL_IPS = ["127.0.0.1", "::1"]
     DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}

@@ -19,8 +19,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="guidebook-test-media-")
 # Tests must not depend on a manifest built by collectstatic.
-STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {**LOGGING, "root": {"handlers": ["stdout"], "level": "WARNING"}}  # noqa: F405
 LOGGING["loggers"] = {**LOGGING["loggers"], "django": {"level": "WARNING"}}
@@ -34,5 +36,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": f"test_guidebook{RUN_SUFFIX.replace('.test-', '_')}"}
 globals().update(task_topology(RUN_SUFFIX, durable=False, expires=600))
 EVENTS_EXCHANGE = f"guidebook.events{RUN_SUFFIX}"
-HAYSTACK_CONNECTIONS = {"default": {**HAYSTACK_CONNECTIONS["default"],  # noqa: F405
-                                    "PATH": tempfile.mkdtemp(prefix="guidebook-test-whoosh-")}}
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        **HAYSTACK_CONNECTIONS["default"],  # noqa: F405
+        "PATH": tempfile.mkdtemp(prefix="guidebook-test-whoosh-"),
+    }
+}

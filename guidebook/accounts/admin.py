@@ -7,11 +7,26 @@ from .models import Profile, User
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
-    fields = ["display_name", "bio", "website", "external_handle",
-              "fetch_status", "fetched_at", "fetched_name", "fetched_bio", "avatar_url",
-              "fetch_error"]
-    readonly_fields = ["fetch_status", "fetched_at", "fetched_name", "fetched_bio",
-                       "avatar_url", "fetch_error"]
+    fields = [
+        "display_name",
+        "bio",
+        "website",
+        "external_handle",
+        "fetch_status",
+        "fetched_at",
+        "fetched_name",
+        "fetched_bio",
+        "avatar_url",
+        "fetch_error",
+    ]
+    readonly_fields = [
+        "fetch_status",
+        "fetched_at",
+        "fetched_name",
+        "fetched_bio",
+        "avatar_url",
+        "fetch_error",
+    ]
 
 
 @admin.register(User)

@@ -5,8 +5,19 @@ from .models import Profile, User
 
 # Names that would shadow a URL under /accounts/.
 RESERVED_USERNAMES = frozenset(
-    {"login", "logout", "signup", "password", "password_change", "password_reset", "reset",
-     "admin", "staff", "me", "edit"}
+    {
+        "login",
+        "logout",
+        "signup",
+        "password",
+        "password_change",
+        "password_reset",
+        "reset",
+        "admin",
+        "staff",
+        "me",
+        "edit",
+    }
 )
 
 
@@ -34,8 +45,9 @@ class SignUpForm(UserCreationForm):
 
 
 class ProfileForm(forms.ModelForm):
-    website = forms.URLField(required=False, assume_scheme="https",
-                             help_text="Your own site or blog, if you have one.")
+    website = forms.URLField(
+        required=False, assume_scheme="https", help_text="Your own site or blog, if you have one."
+    )
 
     class Meta:
         model = Profile

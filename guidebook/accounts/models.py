@@ -37,12 +37,15 @@ class Profile(models.Model):
     """What a user tells the site about themselves, created together with the user."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    display_name = models.CharField(max_length=100, blank=True,
-                                    help_text="Shown instead of your username.")
+    display_name = models.CharField(
+        max_length=100, blank=True, help_text="Shown instead of your username."
+    )
     bio = models.TextField(blank=True, max_length=2000)
     website = models.URLField(blank=True)
     external_handle = models.CharField(
-        max_length=39, blank=True, validators=[handle_validator],
+        max_length=39,
+        blank=True,
+        validators=[handle_validator],
         help_text="Your username on the public profile service; we fetch your public details.",
     )
 
@@ -57,8 +60,9 @@ class Profile(models.Model):
     fetched_bio = models.TextField(blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
-    fetch_status = models.CharField(max_length=10, choices=FetchStatus, blank=True,
-                                    default=FetchStatus.NEVER)
+    fetch_status = models.CharField(
+        max_length=10, choices=FetchStatus, blank=True, default=FetchStatus.NEVER
+    )
     fetch_error = models.CharField(max_length=255, blank=True)
 
     def __str__(self):

@@ -48,9 +48,11 @@ def fetch_public_profile(handle: str) -> PublicProfile | None:
     """Ask the service about `handle`: the profile, None if it has none, or RetryableFetchError."""
     url = settings.PROFILE_SERVICE_URL.format(handle=quote(handle, safe=""))
     try:
-        response = requests.get(url, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-                                headers={"Accept": "application/json",
-                                         "User-Agent": "Guidebook profile fetcher"})
+        response = requests.get(
+            url,
+            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            headers={"Accept": "application/json", "User-Agent": "Guidebook profile fetcher"},
+        )
     except requests.RequestException as exc:
         raise RetryableFetchError(
             f"{exc.__class__.__name__} talking to the profile service"
@@ -81,17 +83,26 @@ def profile_fetch(*, profile_id: int) -> str:
         return profile.fetch_status
     public = fetch_public_profile(profile.external_handle)
     if public is None:
-        profile_record_failure(profile_id=profile_id, status=Profile.FetchStatus.NOT_FOUND,
-                               error=f"No public profile named {profile.external_handle}.")
+        profile_record_failure(
+            profile_id=profile_id,
+            status=Profile.FetchStatus.NOT_FOUND,
+            error=f"No public profile named {profile.external_handle}.",
+        )
         return Profile.FetchStatus.NOT_FOUND
     Profile.objects.filter(pk=profile_id).update(
-        fetched_name=public.name, fetched_bio=public.bio, avatar_url=public.avatar_url,
-        fetched_at=timezone.now(), fetch_status=Profile.FetchStatus.OK, fetch_error="",
+        fetched_name=public.name,
+        fetched_bio=public.bio,
+        avatar_url=public.avatar_url,
+        fetched_at=timezone.now(),
+        fetch_status=Profile.FetchStatus.OK,
+        fetch_error="",
     )
     return Profile.FetchStatus.OK
 
 
 def profile_record_failure(*, profile_id: int, status: str, error: str) -> None:
     Profile.objects.filter(pk=profile_id).update(
-        fetched_at=timezone.now(), fetch_status=status, fetch_error=error[:255],
+        fetched_at=timezone.now(),
+        fetch_status=status,
+        fetch_error=error[:255],
     )

@@ -24,8 +24,9 @@ def fetch_profile(self, profile_id: int) -> str:
     except services.RetryableFetchError as exc:
         # In-process (embedded) runs don't wait and retry: a failure is recorded at once.
         if self.request.is_eager or self.request.retries >= self.max_retries:
-            services.profile_record_failure(profile_id=profile_id,
-                                            status=Profile.FetchStatus.FAILED, error=str(exc))
+            services.profile_record_failure(
+                profile_id=profile_id, status=Profile.FetchStatus.FAILED, error=str(exc)
+            )
             return Profile.FetchStatus.FAILED
         wait = exc.retry_after if exc.retry_after is not None else backoff(self.request.retries)
         raise self.retry(exc=exc, countdown=wait) from exc

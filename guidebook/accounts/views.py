@@ -20,9 +20,14 @@ class SignUpView(CreateView):
     def form_valid(self, form):
         with transaction.atomic():
             response = super().form_valid(form)
-            publish("accounts.user.registered", {
-                "user_id": self.object.pk, "name": self.object.display_name,
-                "url": self.object.get_absolute_url()})
+            publish(
+                "accounts.user.registered",
+                {
+                    "user_id": self.object.pk,
+                    "name": self.object.display_name,
+                    "url": self.object.get_absolute_url(),
+                },
+            )
         login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, "Welcome to Guidebook! Tell us a little about yourself.")
         return response
@@ -44,8 +49,9 @@ class ProfileUpdateView(LoginRequiredMixin, UpdateView):
     template_name = "accounts/profile_form.html"
 
     def get_object(self, queryset=None):
-        profile = get_object_or_404(Profile.objects.select_related("user"),
-                                    user__username=self.kwargs["username"])
+        profile = get_object_or_404(
+            Profile.objects.select_related("user"), user__username=self.kwargs["username"]
+        )
         if profile.user != self.request.user:
             raise PermissionDenied("You can only edit your own profile.")
         return profile

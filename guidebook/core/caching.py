@@ -41,16 +41,19 @@ def invalidate_on_change(*models) -> None:
     """Raise the generation whenever a row of one of these models is saved or deleted."""
     for model in models:
         for name, signal in (("save", post_save), ("delete", post_delete)):
-            signal.connect(bump_generation, sender=model,
-                           dispatch_uid=f"core.cache.{name}.{model._meta.label}")
+            signal.connect(
+                bump_generation, sender=model, dispatch_uid=f"core.cache.{name}.{model._meta.label}"
+            )
 
 
 def cacheable(request) -> bool:
     from django.conf import settings
 
-    return (request.method in ("GET", "HEAD")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and "messages" not in request.COOKIES)
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
 
 
 def cache_key(request) -> str:
@@ -71,8 +74,12 @@ def cache_public_page(view):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        if (response.status_code == 200 and not response.streaming
-                and not isinstance(getattr(request, "_csp_nonce", None), str)):
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not isinstance(getattr(request, "_csp_nonce", None), str)
+        ):
             cache.set(key, (response.content, response["Content-Type"]), PAGE_CACHE_SECONDS)
         return response
+
     return cached_view

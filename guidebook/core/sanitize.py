@@ -11,14 +11,56 @@ import nh3
 from django.conf import settings
 
 TAGS = {
-    "p", "br", "hr", "strong", "b", "em", "i", "u", "s", "sub", "sup", "span",
-    "a", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "code", "pre",
-    "img", "figure", "figcaption",
-    "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "span",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+    "code",
+    "pre",
+    "img",
+    "figure",
+    "figcaption",
+    "table",
+    "caption",
+    "colgroup",
+    "col",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
 }
 # Removed with their content, not just unwrapped.
-CLEAN_CONTENT_TAGS = {"script", "style", "svg", "math", "iframe", "object", "embed", "noscript",
-                      "template", "textarea", "select"}
+CLEAN_CONTENT_TAGS = {
+    "script",
+    "style",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "noscript",
+    "template",
+    "textarea",
+    "select",
+}
 ALIGNABLE = {"p", "h2", "h3", "h4", "td", "th", "span", "figure", "li"}
 ATTRIBUTES = {
     "a": {"href", "title", "target"},
@@ -45,8 +87,12 @@ def own_image_prefixes() -> tuple[str, ...]:
 def is_own_image(url: str) -> bool:
     # "//host/..." is protocol-relative, i.e. another site, even though it starts with "/".
     # ".." could climb out of the media prefix to any URL of ours.
-    return (not url.startswith("//") and ".." not in url and "\\" not in url
-            and url.startswith(own_image_prefixes()))
+    return (
+        not url.startswith("//")
+        and ".." not in url
+        and "\\" not in url
+        and url.startswith(own_image_prefixes())
+    )
 
 
 def filter_attribute(tag: str, attribute: str, value: str) -> str | None:

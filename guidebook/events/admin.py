@@ -32,8 +32,16 @@ class OutboxAdmin(ReadOnlyAdmin):
     list_filter = ["type", PublishedFilter]
     search_fields = ["id", "type"]
     date_hierarchy = "created"
-    readonly_fields = ["id", "type", "version", "data", "created", "published_at", "attempts",
-                       "last_error"]
+    readonly_fields = [
+        "id",
+        "type",
+        "version",
+        "data",
+        "created",
+        "published_at",
+        "attempts",
+        "last_error",
+    ]
 
 
 @admin.register(Activity)

@@ -81,8 +81,12 @@ def handle_message(message, handler: Handler, *, retry_delay: float = 1.0) -> st
         with transaction.atomic():
             handler(envelope)
     except Exception:
-        logger.exception("handling event %s (%s) failed on delivery %d",
-                         envelope["id"], envelope["type"], deliveries)
+        logger.exception(
+            "handling event %s (%s) failed on delivery %d",
+            envelope["id"],
+            envelope["type"],
+            deliveries,
+        )
         # A short backoff before returning the message; the quorum queue counts the returns and
         # dead-letters the message once its delivery limit is reached.
         time.sleep(min(retry_delay * 2 ** (deliveries - 1), 10.0))
@@ -92,11 +96,19 @@ def handle_message(message, handler: Handler, *, retry_delay: float = 1.0) -> st
     return "acked"
 
 
-def consume(*, connection: Connection, name: str, patterns: list[str], handler: Handler,
-            max_messages: int | None = None, timeout: float | None = None,
-            stop: threading.Event | None = None, retry_delay: float = 1.0,
-            max_deliveries: int = DEFAULT_MAX_DELIVERIES,
-            on_outcome: Callable[[str], None] | None = None) -> int:
+def consume(
+    *,
+    connection: Connection,
+    name: str,
+    patterns: list[str],
+    handler: Handler,
+    max_messages: int | None = None,
+    timeout: float | None = None,
+    stop: threading.Event | None = None,
+    retry_delay: float = 1.0,
+    max_deliveries: int = DEFAULT_MAX_DELIVERIES,
+    on_outcome: Callable[[str], None] | None = None,
+) -> int:
     """Consume the queue `name` until `max_messages` deliveries, `timeout` seconds or `stop`.
 
     Broker errors propagate: the caller reconnects. Returns the number of deliveries handled.
@@ -116,10 +128,16 @@ def consume(*, connection: Connection, name: str, patterns: list[str], handler: 
     try:
         channel.basic_qos(prefetch_size=0, prefetch_count=1, a_global=False)
         queue = declare_consumer_queue(channel, name, patterns, max_deliveries=max_deliveries)
-        with Consumer(channel, queues=[queue], on_message=on_message, no_ack=False,
-                      auto_declare=False):
-            drain(connection, stop, handled=lambda: handled, max_messages=max_messages,
-                  deadline=deadline)
+        with Consumer(
+            channel, queues=[queue], on_message=on_message, no_ack=False, auto_declare=False
+        ):
+            drain(
+                connection,
+                stop,
+                handled=lambda: handled,
+                max_messages=max_messages,
+                deadline=deadline,
+            )
     finally:
         try:
             channel.close()

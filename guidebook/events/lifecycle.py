@@ -19,8 +19,9 @@ def stop_on_signals() -> Iterator[threading.Event]:
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         yield stop
     finally:
@@ -51,8 +52,14 @@ def poll_timeout(deadline: float | None, cap: float = 1.0) -> float:
     return max(0.01, min(cap, deadline - time.monotonic()))
 
 
-def drain(connection, stop, *, handled: Callable[[], int], max_messages: int | None,
-          deadline: float | None) -> None:
+def drain(
+    connection,
+    stop,
+    *,
+    handled: Callable[[], int],
+    max_messages: int | None,
+    deadline: float | None,
+) -> None:
     """Deliver messages to the connection's consumers until `stop` is set, `max_messages` have
     been handled, or the deadline passes; heartbeats are kept between waits."""
     while not stop.is_set():

@@ -19,8 +19,12 @@ class Outbox(models.Model):
     exists if and only if its change was committed, and a broker outage delays it but loses nothing.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False,
-                          help_text="The event's id; consumers use it to ignore duplicates.")
+    id = models.UUIDField(
+        primary_key=True,
+        default=uuid.uuid4,
+        editable=False,
+        help_text="The event's id; consumers use it to ignore duplicates.",
+    )
     type = models.CharField(max_length=100, help_text="e.g. polls.vote.cast; the routing key.")
     version = models.PositiveSmallIntegerField(default=1)
     data = models.JSONField(encoder=DjangoJSONEncoder)
@@ -36,8 +40,11 @@ class Outbox(models.Model):
     class Meta:
         verbose_name = "outbox event"
         indexes = [
-            models.Index(fields=["created", "id"], condition=models.Q(published_at__isnull=True),
-                         name="events_outbox_pending_idx"),
+            models.Index(
+                fields=["created", "id"],
+                condition=models.Q(published_at__isnull=True),
+                name="events_outbox_pending_idx",
+            ),
         ]
 
     def __str__(self):

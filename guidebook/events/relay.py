@@ -35,23 +35,31 @@ def relay_outbox(*, connection: Connection, batch_size: int = 500) -> int:
             return 0
         sent = 0
         try:
-            producer = Producer(connection.default_channel, exchange=events_exchange(),
-                                serializer="json")
+            producer = Producer(
+                connection.default_channel, exchange=events_exchange(), serializer="json"
+            )
             for event in events:
                 producer.publish(
-                    event.envelope(), routing_key=event.type, delivery_mode=2,
-                    message_id=str(event.id), type=event.type, app_id="guidebook",
-                    retry=False, confirm_timeout=CONFIRM_TIMEOUT,
+                    event.envelope(),
+                    routing_key=event.type,
+                    delivery_mode=2,
+                    message_id=str(event.id),
+                    type=event.type,
+                    app_id="guidebook",
+                    retry=False,
+                    confirm_timeout=CONFIRM_TIMEOUT,
                 )
                 sent += 1
         except Exception as exc:  # whatever failed, the unconfirmed rows must stay pending
             error = exc
         if sent:
             Outbox.objects.filter(pk__in=[e.pk for e in events[:sent]]).update(
-                published_at=timezone.now())
+                published_at=timezone.now()
+            )
         if error is not None:
             Outbox.objects.filter(pk__in=[e.pk for e in events[sent:]]).update(
-                attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000])
+                attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+            )
     if error is not None:
         raise error
     return sent
@@ -78,10 +86,10 @@ def deliver_outbox_locally(*, ids=None, batch_size: int = 500) -> int:
                     Outbox.objects.filter(pk=event.pk).update(published_at=timezone.now())
                 delivered += 1
             except Exception as exc:
-                logger.exception("delivering event %s (%s) in-process failed", event.pk,
-                                 event.type)
+                logger.exception("delivering event %s (%s) in-process failed", event.pk, event.type)
                 Outbox.objects.filter(pk=event.pk).update(
-                    attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+                    attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+                )
     return delivered
 
 

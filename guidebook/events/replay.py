@@ -7,8 +7,13 @@ from kombu import Producer
 from .topology import dead_letter_queue, queue_name
 
 
-def replay_dead_letters(*, connection, name: str, limit: int | None = None,
-                        progress: Callable[[int], None] | None = None) -> int:
+def replay_dead_letters(
+    *,
+    connection,
+    name: str,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Move messages from `<queue>.dead` back into the consumer queue `name`, oldest first.
 
     Each goes straight to that one queue (the default exchange routes by queue name), so other
@@ -27,11 +32,16 @@ def replay_dead_letters(*, connection, name: str, limit: int | None = None,
             if message is None:
                 break
             # x-death and friends describe the old failures; the replay starts a fresh count.
-            headers = {k: v for k, v in (message.headers or {}).items()
-                       if not k.startswith("x-")}
-            producer.publish(message.body, exchange="", routing_key=queue_name(name),
-                             headers=headers, content_type=message.content_type,
-                             content_encoding=message.content_encoding, delivery_mode=2)
+            headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-")}
+            producer.publish(
+                message.body,
+                exchange="",
+                routing_key=queue_name(name),
+                headers=headers,
+                content_type=message.content_type,
+                content_encoding=message.content_encoding,
+                delivery_mode=2,
+            )
             message.ack()
             moved += 1
             if progress:

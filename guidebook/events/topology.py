@@ -43,8 +43,9 @@ def queue_name(name: str) -> str:
     return f"{settings.EVENTS_EXCHANGE}.{name}"
 
 
-def consumer_queue(name: str, patterns: list[str], *,
-                   max_deliveries: int = DEFAULT_MAX_DELIVERIES) -> Queue:
+def consumer_queue(
+    name: str, patterns: list[str], *, max_deliveries: int = DEFAULT_MAX_DELIVERIES
+) -> Queue:
     full_name = queue_name(name)
     exchange = events_exchange()
     return Queue(
@@ -66,8 +67,9 @@ def dead_letter_queue(name: str) -> Queue:
     return Queue(f"{full_name}.dead", dead_letter_exchange(), routing_key=full_name, durable=True)
 
 
-def declare_consumer_queue(channel, name: str, patterns: list[str], *,
-                           max_deliveries: int = DEFAULT_MAX_DELIVERIES) -> Queue:
+def declare_consumer_queue(
+    channel, name: str, patterns: list[str], *, max_deliveries: int = DEFAULT_MAX_DELIVERIES
+) -> Queue:
     """Declare the exchanges, the consumer's queue with its bindings and its dead-letter queue.
 
     Bindings add up: a pattern dropped from the command line stays bound until it is unbound on

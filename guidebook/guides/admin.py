@@ -42,8 +42,12 @@ class GuideImageInline(admin.TabularInline):
     ordering = ["position", "pk"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("image") \
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("image")
             .prefetch_related("image__renditions")
+        )
 
     @admin.display(description="Preview")
     def thumbnail(self, item):
@@ -53,8 +57,18 @@ class GuideImageInline(admin.TabularInline):
 class GuideAdminForm(forms.ModelForm):
     class Meta:
         model = Guide
-        fields = ["title", "slug", "author", "excerpt", "body", "status", "pub_date", "featured",
-                  "category", "tags"]
+        fields = [
+            "title",
+            "slug",
+            "author",
+            "excerpt",
+            "body",
+            "status",
+            "pub_date",
+            "featured",
+            "category",
+            "tags",
+        ]
         widgets = {"body": AdminTinyMCE(), "excerpt": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -95,8 +109,9 @@ class GuideAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(request, f"{count} guide(s) published.")
 
-    @admin.action(description="Unpublish the selected guides (back to draft)",
-                  permissions=["change"])
+    @admin.action(
+        description="Unpublish the selected guides (back to draft)", permissions=["change"]
+    )
     def unpublish_guides(self, request, queryset):
         count = 0
         for guide in queryset.filter(status=Guide.Status.PUBLISHED):

@@ -15,45 +15,93 @@ CATEGORIES = ["Coast", "Countryside", "City"]
 TAGS = ["walking", "food", "photography", "history", "family"]
 # (author, title, category, tags, featured, excerpt)
 DEMO_GUIDES = [
-    ("ada", "A morning at the engine house", "Countryside", ["history", "photography"], True,
-     "Steam, brass and the best light of the day."),
-    ("ada", "The harbour at noon", "Coast", ["walking", "food"], True,
-     "Fish stalls, ferries and where to sit when the sun is high."),
-    ("grace", "Night walks around the old lab", "City", ["walking", "history"], False,
-     "A route for the curious, after dark."),
-    ("linus", "Orange groves of the valley", "Countryside", ["food", "family"], True,
-     "A day among the trees, with children and a picnic."),
-    ("linus", "Light through crystal windows", "City", ["photography"], False,
-     "Where to stand, and when, for the best reflections."),
-    ("grace", "A weekend by the sea", "Coast", ["family", "walking"], False,
-     "Rock pools, a lighthouse and a café that opens early."),
+    (
+        "ada",
+        "A morning at the engine house",
+        "Countryside",
+        ["history", "photography"],
+        True,
+        "Steam, brass and the best light of the day.",
+    ),
+    (
+        "ada",
+        "The harbour at noon",
+        "Coast",
+        ["walking", "food"],
+        True,
+        "Fish stalls, ferries and where to sit when the sun is high.",
+    ),
+    (
+        "grace",
+        "Night walks around the old lab",
+        "City",
+        ["walking", "history"],
+        False,
+        "A route for the curious, after dark.",
+    ),
+    (
+        "linus",
+        "Orange groves of the valley",
+        "Countryside",
+        ["food", "family"],
+        True,
+        "A day among the trees, with children and a picnic.",
+    ),
+    (
+        "linus",
+        "Light through crystal windows",
+        "City",
+        ["photography"],
+        False,
+        "Where to stand, and when, for the best reflections.",
+    ),
+    (
+        "grace",
+        "A weekend by the sea",
+        "Coast",
+        ["family", "walking"],
+        False,
+        "Rock pools, a lighthouse and a café that opens early.",
+    ),
 ]
-BODY = ("<h2>Why go</h2><p>{excerpt} This guide follows a route the author has walked many "
-        "times, in every season.</p><h3>Getting there</h3><ul><li>Take the early train.</li>"
-        "<li>Bring water and a map.</li></ul><blockquote><p>Go slowly: the place rewards "
-        "patience.</p></blockquote><p>More to read: <a href=\"/guides/\">all our guides</a>.</p>")
+BODY = (
+    "<h2>Why go</h2><p>{excerpt} This guide follows a route the author has walked many "
+    "times, in every season.</p><h3>Getting there</h3><ul><li>Take the early train.</li>"
+    "<li>Bring water and a map.</li></ul><blockquote><p>Go slowly: the place rewards "
+    'patience.</p></blockquote><p>More to read: <a href="/guides/">all our guides</a>.</p>'
+)
 
 
 def seed(*, stdout) -> None:
-    categories = {name: Category.objects.get_or_create(
-        slug=slugify(name), defaults={"name": name})[0] for name in CATEGORIES}
-    tags = {name: Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
-            for name in TAGS}
+    categories = {
+        name: Category.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+        for name in CATEGORIES
+    }
+    tags = {
+        name: Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+        for name in TAGS
+    }
     images = list(Image.objects.public().order_by("pk"))
     made = 0
-    for number, (username, title, category, tag_names, featured, excerpt) in \
-            enumerate(DEMO_GUIDES):
+    for number, (username, title, category, tag_names, featured, excerpt) in enumerate(DEMO_GUIDES):
         author = User.objects.filter(username=username).first()
         if author is None or Guide.objects.filter(title=title).exists():
             continue
-        guide = Guide(title=title, slug=slugify(title), author=author, excerpt=excerpt,
-                      body=BODY.format(excerpt=excerpt), category=categories[category],
-                      featured=featured,
-                      pub_date=timezone.now() - timedelta(days=3 * number + 1))
+        guide = Guide(
+            title=title,
+            slug=slugify(title),
+            author=author,
+            excerpt=excerpt,
+            body=BODY.format(excerpt=excerpt),
+            category=categories[category],
+            featured=featured,
+            pub_date=timezone.now() - timedelta(days=3 * number + 1),
+        )
         guide_publish(guide=guide)
         guide.tags.set([tags[name] for name in tag_names])
-        for position, image in enumerate(images[number % max(len(images), 1):][:2]):
-            GuideImage.objects.create(guide=guide, image=image, position=position,
-                                      caption=image.description)
+        for position, image in enumerate(images[number % max(len(images), 1) :][:2]):
+            GuideImage.objects.create(
+                guide=guide, image=image, position=position, caption=image.description
+            )
         made += 1
     stdout.write(f"  guides: {made} new, {Guide.objects.count()} in all")

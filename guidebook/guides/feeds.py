@@ -16,8 +16,11 @@ class LatestGuidesFeed(Feed):
     description = "Illustrated guides, written by people who have been there."
 
     def items(self):
-        return Guide.objects.published().select_related("author", "category") \
+        return (
+            Guide.objects.published()
+            .select_related("author", "category")
             .prefetch_related("tags")[:FEED_SIZE]
+        )
 
     def item_title(self, guide):
         return guide.title

@@ -53,21 +53,27 @@ class GuideQuerySet(models.QuerySet):
             return self.all()
         if user.is_authenticated:
             return self.filter(
-                Q(status=Guide.Status.PUBLISHED, pub_date__lte=timezone.now()) | Q(author=user))
+                Q(status=Guide.Status.PUBLISHED, pub_date__lte=timezone.now()) | Q(author=user)
+            )
         return self.published()
 
     def for_cards(self):
         """Everything a list item shows (author, category, tags, cover picture) in a fixed
         number of queries, however many guides there are."""
         return self.select_related("author", "category").prefetch_related(
-            "tags", Prefetch("guide_images", queryset=GuideImage.objects.for_display()))
+            "tags", Prefetch("guide_images", queryset=GuideImage.objects.for_display())
+        )
 
     def related_to(self, guide):
         """Published guides sharing tags with `guide`, most shared tags first."""
         tag_ids = [tag.pk for tag in guide.tags.all()]
-        return (self.published().filter(tags__in=tag_ids).exclude(pk=guide.pk)
-                .annotate(shared_tags=Count("tags"))
-                .order_by("-shared_tags", "-pub_date", "-pk"))
+        return (
+            self.published()
+            .filter(tags__in=tag_ids)
+            .exclude(pk=guide.pk)
+            .annotate(shared_tags=Count("tags"))
+            .order_by("-shared_tags", "-pub_date", "-pk")
+        )
 
 
 class Guide(models.Model):
@@ -77,26 +83,36 @@ class Guide(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
-        max_length=200, unique_for_date="pub_date",
-        help_text="Part of the guide's address; unique among the guides of its publication day.")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="guides")
-    category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="guides")
+        max_length=200,
+        unique_for_date="pub_date",
+        help_text="Part of the guide's address; unique among the guides of its publication day.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guides"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="guides"
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="guides")
     excerpt = models.TextField(
-        max_length=500, blank=True,
-        help_text="Plain text shown in lists and feeds. Leave empty to use the body's start.")
-    body = models.TextField(help_text="Cleaned when saved: scripts, frames and foreign images "
-                                      "are removed.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT,
-                              db_index=True)
+        max_length=500,
+        blank=True,
+        help_text="Plain text shown in lists and feeds. Leave empty to use the body's start.",
+    )
+    body = models.TextField(
+        help_text="Cleaned when saved: scripts, frames and foreign images are removed."
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     pub_date = models.DateTimeField(
-        "publication date", default=timezone.now, db_index=True,
-        help_text="A published guide with a future date appears on that date.")
+        "publication date",
+        default=timezone.now,
+        db_index=True,
+        help_text="A published guide with a future date appears on that date.",
+    )
     featured = models.BooleanField(default=False, help_text="Shown first on the home page.")
-    images = models.ManyToManyField(Image, through="GuideImage", related_name="guides",
-                                    blank=True)
+    images = models.ManyToManyField(Image, through="GuideImage", related_name="guides", blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -110,8 +126,11 @@ class Guide(models.Model):
             # unique_for_date checks forms only; this holds for every write. The day is taken
             # in TIME_ZONE (the zone in force when the migration ran), like the permalink.
             models.UniqueConstraint(
-                TruncDate("pub_date"), "slug", name="guides_guide_unique_slug_per_day",
-                violation_error_message="A guide with this slug is already published that day."),
+                TruncDate("pub_date"),
+                "slug",
+                name="guides_guide_unique_slug_per_day",
+                violation_error_message="A guide with this slug is already published that day.",
+            ),
         ]
 
     def __str__(self):
@@ -123,8 +142,10 @@ class Guide(models.Model):
 
     def get_absolute_url(self):
         local = timezone.localtime(self.pub_date)
-        return reverse("guides:detail", kwargs={
-            "year": local.year, "month": local.month, "day": local.day, "slug": self.slug})
+        return reverse(
+            "guides:detail",
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+        )
 
     @property
     def is_public(self) -> bool:
@@ -148,9 +169,13 @@ class GuideImageQuerySet(models.QuerySet):
 
 class GuideImage(models.Model):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="guide_images")
-    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="guide_images",
-                              limit_choices_to={"visibility": Image.Visibility.PUBLIC},
-                              help_text="Public images only: a guide is public.")
+    image = models.ForeignKey(
+        Image,
+        on_delete=models.CASCADE,
+        related_name="guide_images",
+        limit_choices_to={"visibility": Image.Visibility.PUBLIC},
+        help_text="Public images only: a guide is public.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
     caption = models.CharField(max_length=255, blank=True)
 

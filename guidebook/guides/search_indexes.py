@@ -15,8 +15,12 @@ class GuideIndex(DocumentIndex, indexes.Indexable):
         # Drafts never reach the index; unpublishing removes a guide (see
         # guidebook.search.services.index_object). A guide scheduled for later is indexed by the
         # hourly search.index_newly_due job once it is due.
-        return (self.get_model().objects.published()
-                .select_related("author", "category").prefetch_related("tags"))
+        return (
+            self.get_model()
+            .objects.published()
+            .select_related("author", "category")
+            .prefetch_related("tags")
+        )
 
     def get_updated_field(self):
         return "updated"

@@ -22,5 +22,6 @@ def connect() -> None:
     pre_save.connect(clean_raw_guide_body, sender=Guide, dispatch_uid="guides.clean_raw_body")
     # Anything a cached guide page shows (core/caching.py).
     invalidate_on_change(Guide, GuideImage, Category, Tag)
-    m2m_changed.connect(bump_generation, sender=Guide.tags.through,
-                        dispatch_uid="guides.bump_cache.tags")
+    m2m_changed.connect(
+        bump_generation, sender=Guide.tags.through, dispatch_uid="guides.bump_cache.tags"
+    )

@@ -9,12 +9,21 @@ app_name = "guides"
 urlpatterns = [
     path("", cached(views.GuideListView.as_view()), name="list"),
     path("<int:year>/", cached(views.GuideYearArchiveView.as_view()), name="archive_year"),
-    path("<int:year>/<int:month>/", cached(views.GuideMonthArchiveView.as_view()),
-         name="archive_month"),
-    path("<int:year>/<int:month>/<int:day>/", cached(views.GuideDayArchiveView.as_view()),
-         name="archive_day"),
-    path("<int:year>/<int:month>/<int:day>/<slug:slug>/", cached(views.GuideDetailView.as_view()),
-         name="detail"),
+    path(
+        "<int:year>/<int:month>/",
+        cached(views.GuideMonthArchiveView.as_view()),
+        name="archive_month",
+    ),
+    path(
+        "<int:year>/<int:month>/<int:day>/",
+        cached(views.GuideDayArchiveView.as_view()),
+        name="archive_day",
+    ),
+    path(
+        "<int:year>/<int:month>/<int:day>/<slug:slug>/",
+        cached(views.GuideDetailView.as_view()),
+        name="detail",
+    ),
     path("category/<slug:slug>/", cached(views.CategoryView.as_view()), name="category"),
     path("tag/<slug:slug>/", cached(views.TagView.as_view()), name="tag"),
     path("feed/rss/", cached(feeds.LatestGuidesFeed()), name="feed_rss"),

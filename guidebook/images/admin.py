@@ -37,16 +37,32 @@ class ImageAddForm(forms.ModelForm):
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "description", "owner", "file_size", "dimensions", "visibility",
-                    "created"]
+    list_display = [
+        "thumbnail",
+        "description",
+        "owner",
+        "file_size",
+        "dimensions",
+        "visibility",
+        "created",
+    ]
     list_display_links = ["thumbnail", "description"]
     list_filter = ["visibility", "created"]
     search_fields = ["description", "original_name", "owner__username"]
     date_hierarchy = "created"
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
-    readonly_fields = ["preview", "file", "original_name", "content_type", "size", "width",
-                       "height", "sha256", "created"]
+    readonly_fields = [
+        "preview",
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "width",
+        "height",
+        "sha256",
+        "created",
+    ]
     inlines = [RenditionInline]
     actions = ["regenerate_renditions"]
 
@@ -73,8 +89,11 @@ class ImageAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         created = services.image_create(
-            owner=obj.owner, file=form.cleaned_data["upload"],
-            description=obj.description, visibility=obj.visibility)
+            owner=obj.owner,
+            file=form.cleaned_data["upload"],
+            description=obj.description,
+            visibility=obj.visibility,
+        )
         # The admin carries on with `obj` (log entry, redirect): make it the created row.
         obj.__dict__.update(created.__dict__)
 
@@ -86,10 +105,16 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.action(description="Regenerate renditions of the selected images")
     def regenerate_renditions(self, request, queryset):
         job = services.renditions_regenerate(
-            user=request.user, image_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, format_html(
-            'Started "{}". <a href="{}">Follow its progress on the jobs page</a>.',
-            job.name, reverse("jobs:list")))
+            user=request.user, image_ids=list(queryset.values_list("pk", flat=True))
+        )
+        self.message_user(
+            request,
+            format_html(
+                'Started "{}". <a href="{}">Follow its progress on the jobs page</a>.',
+                job.name,
+                reverse("jobs:list"),
+            ),
+        )
 
     @admin.display(description="")
     def thumbnail(self, image):

@@ -159,12 +159,12 @@ def copy_entropy_coded(source: Source, sink: Sink) -> None:
         found = ENTROPY_MARKER.search(data)
         if found:
             sink.write(data[: found.start()])
-            source.unread(data[found.start():])
+            source.unread(data[found.start() :])
             return
         # Keep a trailing 0xFF back: its marker byte is in the next block.
         keep = 1 if data.endswith(b"\xff") else 0
         sink.write(data[: len(data) - keep])
-        carry = data[len(data) - keep:]
+        carry = data[len(data) - keep :]
 
 
 def check_jpeg_trailer(source: Source) -> None:
@@ -233,8 +233,9 @@ def copy_png(source: Source, sink: Sink) -> None:
                 sink.write(header + payload + crc)
             else:
                 chunk = b"eXIf" + cleaned
-                sink.write(struct.pack(">I", len(cleaned)) + chunk
-                           + struct.pack(">I", zlib.crc32(chunk)))
+                sink.write(
+                    struct.pack(">I", len(cleaned)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+                )
         else:
             sink.write(header)
             source.copy(length + 4, sink)
@@ -282,8 +283,9 @@ def copy_webp(source: Source, sink: Sink) -> None:
         remaining -= padded(size) + 8
     ensure_end(source)
 
-    new_size = 4 + sum(8 + padded(size if new is None else len(new))
-                       for _, size, new in chunks if new != b"")
+    new_size = 4 + sum(
+        8 + padded(size if new is None else len(new)) for _, size, new in chunks if new != b""
+    )
     sink.write(struct.pack("<4sI4s", b"RIFF", new_size, b"WEBP"))
     source.file.seek(12)
     source.buffer = b""

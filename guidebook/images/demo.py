@@ -30,13 +30,22 @@ def landscape(sky, ground, seed: int) -> bytes:
     for y in range(height // 2):
         fade = y / (height / 2)
         draw.line([(0, y), (width, y)], fill=tuple(int(c * (1 - 0.35 * fade)) for c in sky))
-    draw.ellipse([width * 0.65, height * 0.12, width * 0.65 + 140, height * 0.12 + 140],
-                 fill=(255, 240, 200))
+    draw.ellipse(
+        [width * 0.65, height * 0.12, width * 0.65 + 140, height * 0.12 + 140], fill=(255, 240, 200)
+    )
     for hill in range(3):
         top = height * (0.45 + 0.1 * hill) + (seed * 17 % 40)
         shade = tuple(max(0, c - 25 * hill) for c in ground)
-        draw.polygon([(0, height), (0, top + 60), (width * (0.3 + 0.2 * hill), top),
-                      (width, top + 90), (width, height)], fill=shade)
+        draw.polygon(
+            [
+                (0, height),
+                (0, top + 60),
+                (width * (0.3 + 0.2 * hill), top),
+                (width, top + 90),
+                (width, height),
+            ],
+            fill=shade,
+        )
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88)
     return out.getvalue()
@@ -49,7 +58,11 @@ def seed(*, stdout) -> None:
         if owner is None or Image.objects.filter(owner=owner, description=description).exists():
             continue
         data = landscape(sky, ground, number)
-        image_create(owner=owner, file=SimpleUploadedFile(f"demo-{number}.jpg", data),
-                     description=description, visibility=visibility)
+        image_create(
+            owner=owner,
+            file=SimpleUploadedFile(f"demo-{number}.jpg", data),
+            description=description,
+            visibility=visibility,
+        )
         made += 1
     stdout.write(f"  images: {made} new, {Image.objects.count()} in all")

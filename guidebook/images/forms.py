@@ -26,17 +26,20 @@ class MultipleImageField(forms.FileField):
 
 class ImageUploadForm(forms.Form):
     image = MultipleImageField(label="Images")
-    description = forms.CharField(max_length=255, required=False,
-                                  help_text=Image._meta.get_field("description").help_text)
-    visibility = forms.ChoiceField(choices=Image.Visibility.choices,
-                                   initial=Image.Visibility.PUBLIC)
+    description = forms.CharField(
+        max_length=255, required=False, help_text=Image._meta.get_field("description").help_text
+    )
+    visibility = forms.ChoiceField(
+        choices=Image.Visibility.choices, initial=Image.Visibility.PUBLIC
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit = filesizeformat(settings.IMAGE_MAX_UPLOAD_BYTES)
         self.fields["image"].help_text = (
             f"JPEG, PNG, GIF or WebP, up to {limit} each; several at once if you like. "
-            "Location data is removed before anything is stored.")
+            "Location data is removed before anything is stored."
+        )
 
 
 class ImageEditForm(forms.ModelForm):

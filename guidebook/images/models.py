@@ -65,21 +65,29 @@ class Image(models.Model):
         PUBLIC = "public", "Public: anyone can see it"
         PRIVATE = "private", "Private: only you (and the editors)"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="images")
-    description = models.CharField(max_length=255, blank=True,
-                                   help_text="Describe the picture for people who cannot see it.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images"
+    )
+    description = models.CharField(
+        max_length=255, blank=True, help_text="Describe the picture for people who cannot see it."
+    )
     file = models.FileField(upload_to=original_upload_to, max_length=255)
-    original_name = models.CharField(max_length=100, blank=True,
-                                     help_text="The uploader's file name, cleaned; display only.")
+    original_name = models.CharField(
+        max_length=100, blank=True, help_text="The uploader's file name, cleaned; display only."
+    )
     content_type = models.CharField(max_length=20, help_text="Detected from the content.")
     size = models.PositiveBigIntegerField(help_text="Bytes stored.")
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True,
-                              help_text="Hash of the stored bytes (location metadata removed).")
-    visibility = models.CharField(max_length=10, choices=Visibility.choices,
-                                  default=Visibility.PUBLIC)
+    sha256 = models.CharField(
+        "SHA-256",
+        max_length=64,
+        db_index=True,
+        help_text="Hash of the stored bytes (location metadata removed).",
+    )
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = ImageQuerySet.as_manager()

@@ -105,8 +105,9 @@ def make_renditions(src: BinaryIO, widths: tuple[int, ...] = WIDTHS) -> list[Ren
             resized.info = {}  # no metadata of the original rides along
             resized_by_width[spec.width] = resized
         resized = resized_by_width[spec.width]
-        results.append(Rendered(spec, encode(resized, spec.format, icc_profile),
-                                resized.width, resized.height))
+        results.append(
+            Rendered(spec, encode(resized, spec.format, icc_profile), resized.width, resized.height)
+        )
     return results
 
 
@@ -117,5 +118,4 @@ def make_one_rendition(src: BinaryIO, width: int, image_format: str) -> Rendered
     resized = resize_to_width(source, width)
     resized.info = {}  # source's own info is no longer needed either
     spec = RenditionSpec(width, image_format)
-    return Rendered(spec, encode(resized, image_format, icc_profile),
-                    resized.width, resized.height)
+    return Rendered(spec, encode(resized, image_format, icc_profile), resized.width, resized.height)

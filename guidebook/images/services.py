@@ -57,18 +57,24 @@ def store_once(key: str, content: File, content_type: str, *, replace: bool = Fa
 
 
 @transaction.atomic
-def image_create(*, owner, file, description: str = "",
-                 visibility: str = Image.Visibility.PUBLIC) -> Image:
+def image_create(
+    *, owner, file, description: str = "", visibility: str = Image.Visibility.PUBLIC
+) -> Image:
     """Validate an uploaded file, store it without location metadata (once per distinct content)
     and queue its renditions after the transaction commits. Raises ValidationError."""
     checked = validate_image_file(file)
     with tempfile.TemporaryFile() as clean:
         copied = containers.copy_without_location(file, clean, checked.format)
         image = Image(
-            owner=owner, description=description, visibility=visibility,
+            owner=owner,
+            description=description,
+            visibility=visibility,
             original_name=clean_original_name(getattr(file, "name", "")),
-            content_type=checked.content_type, size=copied.size,
-            width=checked.width, height=checked.height, sha256=copied.sha256,
+            content_type=checked.content_type,
+            size=copied.size,
+            width=checked.width,
+            height=checked.height,
+            sha256=copied.sha256,
         )
         image.full_clean(exclude=["file"])
         shared = Image.objects.filter(sha256=copied.sha256).values_list("file", flat=True).first()
@@ -76,13 +82,20 @@ def image_create(*, owner, file, description: str = "",
             image.file.name = shared
         else:
             clean.seek(0)
-            image.file.name = store_once(original_key(copied.sha256, checked.content_type),
-                                         File(clean), checked.content_type)
+            image.file.name = store_once(
+                original_key(copied.sha256, checked.content_type), File(clean), checked.content_type
+            )
         image.save()
     if not image.is_private:  # the activity feed is public
-        publish("images.image.uploaded", {
-            "image_id": image.pk, "title": image.description or image.original_name,
-            "owner": owner.display_name, "url": image.get_absolute_url()})
+        publish(
+            "images.image.uploaded",
+            {
+                "image_id": image.pk,
+                "title": image.description or image.original_name,
+                "owner": owner.display_name,
+                "url": image.get_absolute_url(),
+            },
+        )
     # robust: a broker that is down must not turn a saved upload into an error page.
     transaction.on_commit(lambda: queue_renditions(image.pk), robust=True)
     return image
@@ -101,14 +114,15 @@ def image_delete(*, image: Image) -> None:
     """Delete the row; its files go after commit (see signal_handlers), unless shared."""
     with transaction.atomic():
         if not image.is_private:
-            publish("images.image.deleted", {
-                "image_id": image.pk, "title": image.description or image.original_name})
+            publish(
+                "images.image.deleted",
+                {"image_id": image.pk, "title": image.description or image.original_name},
+            )
         image.delete()
 
 
 def file_is_referenced(name: str) -> bool:
-    return (Image.objects.filter(file=name).exists()
-            or Rendition.objects.filter(file=name).exists())
+    return Image.objects.filter(file=name).exists() or Rendition.objects.filter(file=name).exists()
 
 
 def delete_files_if_unreferenced(names: list[str]) -> None:
@@ -121,7 +135,8 @@ def rendition_files_present(image: Image) -> bool:
     renditions = list(image.renditions.all())
     expected = len(processing.WIDTHS) * 2
     return len(renditions) == expected and all(
-        default_storage.exists(rendition.file.name) for rendition in renditions)
+        default_storage.exists(rendition.file.name) for rendition in renditions
+    )
 
 
 def generate_renditions(*, image_id: int, force: bool = False) -> dict:
@@ -148,9 +163,15 @@ def generate_renditions(*, image_id: int, force: bool = False) -> dict:
         name = store_once(key, ContentFile(item.data), item.content_type, replace=force)
         try:
             Rendition.objects.update_or_create(
-                image=image, spec=item.spec.name,
-                defaults={"file": name, "width": item.width, "height": item.height,
-                          "format": item.spec.format})
+                image=image,
+                spec=item.spec.name,
+                defaults={
+                    "file": name,
+                    "width": item.width,
+                    "height": item.height,
+                    "format": item.spec.format,
+                },
+            )
         except IntegrityError:
             return {"image": image_id, "status": "gone"}  # deleted while we worked
     return {"image": image_id, "status": "made", "renditions": len(rendered)}
@@ -184,8 +205,12 @@ def referenced_names() -> set[str]:
     return names
 
 
-def reap_orphaned_files(*, grace_hours: int, dry_run: bool = False,
-                        progress: Callable[[ReapReport, str], None] | None = None) -> ReapReport:
+def reap_orphaned_files(
+    *,
+    grace_hours: int,
+    dry_run: bool = False,
+    progress: Callable[[ReapReport, str], None] | None = None,
+) -> ReapReport:
     """Delete stored files that no row references and that are older than the grace period
     (a younger file may belong to an upload whose transaction has not committed yet)."""
     report = ReapReport(dry_run=dry_run)
@@ -220,7 +245,8 @@ def renditions_regenerate(*, user, image_ids: list[int]):
 
     count = len(image_ids)
     return job_start(
-        user=user, name=f"Regenerate renditions of {count} image{'s' if count != 1 else ''}",
+        user=user,
+        name=f"Regenerate renditions of {count} image{'s' if count != 1 else ''}",
         task_name="images.generate_renditions",
         arguments=[[image_id, True] for image_id in image_ids],
     )

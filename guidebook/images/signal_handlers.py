@@ -18,13 +18,14 @@ from .models import Image, Rendition
 def delete_file_on_commit(sender, instance, origin=None, **kwargs):
     from .services import delete_files_if_unreferenced
 
-    transaction.on_commit(partial(delete_files_if_unreferenced, [instance.file.name]),
-                          robust=True)
+    transaction.on_commit(partial(delete_files_if_unreferenced, [instance.file.name]), robust=True)
 
 
 def connect() -> None:
     invalidate_on_change(Image, Rendition)  # cached pages show images (core/caching.py)
-    post_delete.connect(delete_file_on_commit, sender=Image,
-                        dispatch_uid="images.delete_image_file")
-    post_delete.connect(delete_file_on_commit, sender=Rendition,
-                        dispatch_uid="images.delete_rendition_file")
+    post_delete.connect(
+        delete_file_on_commit, sender=Image, dispatch_uid="images.delete_image_file"
+    )
+    post_delete.connect(
+        delete_file_on_commit, sender=Rendition, dispatch_uid="images.delete_rendition_file"
+    )

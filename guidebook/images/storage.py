@@ -50,5 +50,6 @@ def file_url(name: str, *, private: bool) -> str:
 
 def content_type_for(name: str) -> str:
     extension = name.rpartition(".")[2].lower()
-    return CONTENT_TYPES.get(extension) or mimetypes.guess_type(name)[0] or \
-        "application/octet-stream"
+    return (
+        CONTENT_TYPES.get(extension) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    )

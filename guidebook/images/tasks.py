@@ -25,5 +25,9 @@ def generate_renditions(image_id: int, force: bool = False) -> dict:
 def reap_orphans(grace_hours: int | None = None) -> dict:
     hours = settings.IMAGE_ORPHAN_GRACE_HOURS if grace_hours is None else grace_hours
     report = services.reap_orphaned_files(grace_hours=hours)
-    return {"scanned": report.scanned, "deleted": report.deleted, "fresh": report.fresh,
-            "referenced": report.referenced}
+    return {
+        "scanned": report.scanned,
+        "deleted": report.deleted,
+        "fresh": report.fresh,
+        "referenced": report.referenced,
+    }

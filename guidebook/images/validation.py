@@ -62,7 +62,8 @@ def describe_unaccepted(head: bytes) -> str:
     if b"<svg" in text or (text.startswith(b"<?xml") and b"svg" in text):
         what = "an SVG drawing, which can carry scripts"
     elif text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")) or (
-            b"<html" in text or b"<script" in text):
+        b"<html" in text or b"<script" in text
+    ):
         what = "an HTML document"
     elif head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif", b"ftyphevc"):
         what = "a HEIC/AVIF photo, which we cannot read yet (export it as JPEG)"
@@ -134,13 +135,15 @@ def validate_image_file(file) -> CheckedImage:
     except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as exc:
         raise ValidationError(
             f"The image has too many pixels; the limit is {max_pixels() / 1e6:.0f} megapixels.",
-            code="too_many_pixels") from exc
+            code="too_many_pixels",
+        ) from exc
     except Exception as exc:
         # Any failure to parse untrusted bytes is a refusal, and its reason is worth showing.
         logger.info("image refused: %s", exc)
         raise ValidationError(
             f"The {image_format} image is damaged or truncated and cannot be read ({exc}).",
-            code="unreadable") from exc
+            code="unreadable",
+        ) from exc
     finally:
         file.seek(0)
     return CheckedImage(format=image_format, width=width, height=height)

@@ -80,10 +80,14 @@ def store_uploads(request, form) -> list[Image]:
     created = []
     for upload in form.cleaned_data["image"]:
         try:
-            created.append(services.image_create(
-                owner=request.user, file=upload,
-                description=form.cleaned_data["description"],
-                visibility=form.cleaned_data["visibility"]))
+            created.append(
+                services.image_create(
+                    owner=request.user,
+                    file=upload,
+                    description=form.cleaned_data["description"],
+                    visibility=form.cleaned_data["visibility"],
+                )
+            )
         except ValidationError as error:
             form.add_error("image", f"{upload.name}: {' '.join(error.messages)}")
     return created
@@ -96,12 +100,15 @@ def upload_form(request):
     if request.method == "POST" and form.is_valid():
         created = store_uploads(request, form)
         if created and not form.errors:
-            messages.success(request, f"{len(created)} image(s) uploaded. Their smaller versions "
-                                      "appear in a moment.")
+            messages.success(
+                request,
+                f"{len(created)} image(s) uploaded. Their smaller versions appear in a moment.",
+            )
             return redirect(created[0] if len(created) == 1 else reverse("images:mine"))
         if created:
-            messages.success(request, f"{len(created)} image(s) uploaded; the others were "
-                                      "refused (see below).")
+            messages.success(
+                request, f"{len(created)} image(s) uploaded; the others were refused (see below)."
+            )
     return render(request, "images/upload.html", {"form": form})
 
 
@@ -116,15 +123,17 @@ def upload(request):
 
 def file_response(name: str, *, private: bool) -> FileResponse:
     try:
-        response = FileResponse(default_storage.open(name, "rb"),
-                                content_type=storage.content_type_for(name))
+        response = FileResponse(
+            default_storage.open(name, "rb"), content_type=storage.content_type_for(name)
+        )
     except FileNotFoundError as missing:
         raise Http404("No such file.") from missing
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     # Files are named by their content, so a public one never changes under its URL.
-    response["Cache-Control"] = "private, max-age=300" if private else \
-        "public, max-age=31536000, immutable"
+    response["Cache-Control"] = (
+        "private, max-age=300" if private else "public, max-age=31536000, immutable"
+    )
     return response
 
 
@@ -143,8 +152,10 @@ def signed_file(request, token):
 @require_safe
 def public_file(request, name):
     """A file of a public image on the local disk; anything else is a 404."""
-    is_public = (Image.objects.public().filter(file=name).exists()
-                 or Rendition.objects.filter(file=name, image__visibility="public").exists())
+    is_public = (
+        Image.objects.public().filter(file=name).exists()
+        or Rendition.objects.filter(file=name, image__visibility="public").exists()
+    )
     if not is_public:
         raise Http404("No such file.")
     return file_response(name, private=False)

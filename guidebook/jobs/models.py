@@ -18,15 +18,21 @@ class Job(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="jobs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
     name = models.CharField(max_length=200)
     task_name = models.CharField(max_length=200)
     # One entry per task: {"id": <celery task id>, "args": [...]}.
     tasks = models.JSONField(default=list)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
-    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="retries")
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
 
     objects = JobQuerySet.as_manager()
 

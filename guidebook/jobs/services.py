@@ -17,13 +17,15 @@ from .models import Job
 READY = {"SUCCESS", "FAILURE", "REVOKED"}
 
 
-def job_start(*, user, name: str, task_name: str, arguments: Iterable[Sequence],
-              retry_of: Job | None = None) -> Job:
+def job_start(
+    *, user, name: str, task_name: str, arguments: Iterable[Sequence], retry_of: Job | None = None
+) -> Job:
     """Record a job and queue one `task_name` task per argument list once the transaction
     commits, as a Celery group when there are several."""
     tasks = [{"id": str(uuid.uuid4()), "args": list(args)} for args in arguments]
-    job = Job.objects.create(user=user, name=name, task_name=task_name, tasks=tasks,
-                             retry_of=retry_of)
+    job = Job.objects.create(
+        user=user, name=name, task_name=task_name, tasks=tasks, retry_of=retry_of
+    )
     transaction.on_commit(lambda: _apply(job))
     return job
 
@@ -32,13 +34,20 @@ def job_retry(*, job: Job, user) -> Job:
     """Run a job's failed tasks again as a new job (every task is idempotent)."""
     status = job_statuses([job])[job.pk]
     failed = [task["args"] for task in job.tasks if task["id"] in status.failed_ids]
-    return job_start(user=user, name=f"{job.name} (retry)", task_name=job.task_name,
-                     arguments=failed or [task["args"] for task in job.tasks], retry_of=job)
+    return job_start(
+        user=user,
+        name=f"{job.name} (retry)",
+        task_name=job.task_name,
+        arguments=failed or [task["args"] for task in job.tasks],
+        retry_of=job,
+    )
 
 
 def _apply(job: Job) -> None:
-    signatures = [app.signature(job.task_name, args=task["args"]).set(task_id=task["id"])
-                  for task in job.tasks]
+    signatures = [
+        app.signature(job.task_name, args=task["args"]).set(task_id=task["id"])
+        for task in job.tasks
+    ]
     if len(signatures) == 1:
         signatures[0].apply_async()
     else:
@@ -76,8 +85,9 @@ def job_statuses(jobs: Sequence[Job]) -> dict:
     """Each job's status, read with one query for all of their tasks."""
     ids = [task_id for job in jobs for task_id in job.task_ids]
     results = {r.task_id: r for r in TaskResult.objects.filter(task_id__in=ids)}
-    return {job.pk: _status(job, [results.get(task_id) for task_id in job.task_ids])
-            for job in jobs}
+    return {
+        job.pk: _status(job, [results.get(task_id) for task_id in job.task_ids]) for job in jobs
+    }
 
 
 def _status(job: Job, results: list) -> JobStatus:

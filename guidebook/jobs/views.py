@@ -28,8 +28,9 @@ class JobListView(LoginRequiredMixin, ListView):
 @login_required
 def job_status(request, pk):
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
-    return JsonResponse({"id": str(job.pk), "name": job.name,
-                         **job_statuses([job])[job.pk].as_json()})
+    return JsonResponse(
+        {"id": str(job.pk), "name": job.name, **job_statuses([job])[job.pk].as_json()}
+    )
 
 
 @require_POST

@@ -16,8 +16,7 @@ class PageIndex(DocumentIndex, indexes.Indexable):
 
     def index_queryset(self, using=None):
         # Pages for members only stay out of the public index.
-        return self.get_model().objects.filter(registration_required=False,
-                                               sites=settings.SITE_ID)
+        return self.get_model().objects.filter(registration_required=False, sites=settings.SITE_ID)
 
     def prepare_title(self, obj) -> str:
         return obj.title

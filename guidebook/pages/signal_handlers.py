@@ -13,5 +13,6 @@ def clean_flatpage_content(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    pre_save.connect(clean_flatpage_content, sender=FlatPage,
-                     dispatch_uid="pages.clean_flatpage_content")
+    pre_save.connect(
+        clean_flatpage_content, sender=FlatPage, dispatch_uid="pages.clean_flatpage_content"
+    )

@@ -21,8 +21,11 @@ class PageSearchView(ListView):
         query = self.get_query()
         if not query:
             return FlatPage.objects.none()
-        pages = FlatPage.objects.filter(sites=get_current_site(self.request)).filter(
-            Q(title__icontains=query) | Q(content__icontains=query)).order_by("title")
+        pages = (
+            FlatPage.objects.filter(sites=get_current_site(self.request))
+            .filter(Q(title__icontains=query) | Q(content__icontains=query))
+            .order_by("title")
+        )
         if not self.request.user.is_authenticated:
             pages = pages.filter(registration_required=False)
         return pages

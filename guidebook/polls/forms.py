@@ -14,9 +14,12 @@ class VoteForm(forms.Form):
     """
 
     choice = forms.IntegerField(
-        min_value=1, max_value=LARGEST_ID, widget=forms.RadioSelect,
-        error_messages={code: PLEASE_SELECT
-                        for code in ("required", "invalid", "min_value", "max_value")},
+        min_value=1,
+        max_value=LARGEST_ID,
+        widget=forms.RadioSelect,
+        error_messages={
+            code: PLEASE_SELECT for code in ("required", "invalid", "min_value", "max_value")
+        },
     )
 
     def __init__(self, *args, question, **kwargs):
@@ -26,4 +29,5 @@ class VoteForm(forms.Form):
         field.label = question.text
         # Read only when the radio buttons are rendered.
         field.widget.choices = CallableChoiceIterator(
-            lambda: question.choices.values_list("pk", "text"))
+            lambda: question.choices.values_list("pk", "text")
+        )

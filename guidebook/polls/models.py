@@ -28,23 +28,36 @@ class QuestionQuerySet(models.QuerySet):
     def with_total_votes(self):
         # A subquery, not Sum("choices__votes"): the admin's search joins the choices too, and a
         # second join would multiply the sum.
-        totals = (Choice.objects.filter(question=OuterRef("pk")).order_by()
-                  .values("question").annotate(total=Sum("votes")).values("total"))
+        totals = (
+            Choice.objects.filter(question=OuterRef("pk"))
+            .order_by()
+            .values("question")
+            .annotate(total=Sum("votes"))
+            .values("total")
+        )
         return self.annotate(total_votes=Coalesce(Subquery(totals), 0))
 
 
 class Question(models.Model):
     text = models.CharField("question", max_length=200)
     pub_date = models.DateTimeField(
-        "date published", default=timezone.now, db_index=True,
+        "date published",
+        default=timezone.now,
+        db_index=True,
         help_text="Readers see the poll from this moment; a future date schedules it.",
     )
     closes_at = models.DateTimeField(
-        "closes at", null=True, blank=True,
+        "closes at",
+        null=True,
+        blank=True,
         help_text="Votes are refused from this moment. Leave empty to keep the poll open.",
     )
     guide = models.ForeignKey(
-        "guides.Guide", null=True, blank=True, on_delete=models.SET_NULL, related_name="polls",
+        "guides.Guide",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="polls",
         help_text="Show this poll on a guide's page.",
     )
 
@@ -79,10 +92,15 @@ class Question(models.Model):
         """Each choice with its share of the votes, in the order the choices were added."""
         choices = list(self.choices.all())
         total = sum(choice.votes for choice in choices)
-        return Tally(total=total, rows=[
-            TallyRow(choice=choice, percent=round(100 * choice.votes / total, 1) if total else 0.0)
-            for choice in choices
-        ])
+        return Tally(
+            total=total,
+            rows=[
+                TallyRow(
+                    choice=choice, percent=round(100 * choice.votes / total, 1) if total else 0.0
+                )
+                for choice in choices
+            ],
+        )
 
 
 @dataclass(frozen=True)
@@ -114,8 +132,9 @@ class Choice(models.Model):
 class Vote(models.Model):
     # A deleted account's vote still counts: the row stays (without its user) so that the
     # choices' counts keep matching the Vote rows.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             related_name="poll_votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="poll_votes"
+    )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="votes")
     choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="votes_cast")
     created = models.DateTimeField(auto_now_add=True)
@@ -124,8 +143,9 @@ class Vote(models.Model):
         ordering = ["-created"]
         constraints = [
             # The guard against double votes, races included: the second INSERT fails.
-            models.UniqueConstraint(fields=["user", "question"],
-                                    name="polls_vote_one_per_user_and_question"),
+            models.UniqueConstraint(
+                fields=["user", "question"], name="polls_vote_one_per_user_and_question"
+            ),
         ]
 
     def __str__(self):

@@ -38,8 +38,9 @@ class InvalidChoice(VoteRefused):
         super().__init__("Please select a choice.")
 
 
-def vote_cast(*, user: User, question: Question, choice_id: int,
-              now: datetime | None = None) -> Vote:
+def vote_cast(
+    *, user: User, question: Question, choice_id: int, now: datetime | None = None
+) -> Vote:
     """Record `user`'s vote for the choice `choice_id` of `question`, or raise VoteRefused.
 
     Concurrent calls can neither lose nor double a vote: the count is incremented in the database
@@ -56,13 +57,20 @@ def vote_cast(*, user: User, question: Question, choice_id: int,
     try:
         with transaction.atomic():
             vote = Vote.objects.create(user=user, question=question, choice_id=choice_id)
-            counted = (Choice.objects.filter(pk=choice_id, question=question)
-                       .update(votes=F("votes") + 1))
+            counted = Choice.objects.filter(pk=choice_id, question=question).update(
+                votes=F("votes") + 1
+            )
             if counted != 1:
                 raise InvalidChoice()  # leaving the block rolls the Vote row back
             # Public activity: which poll, never who voted or for what.
-            publish("polls.vote.cast", {"question_id": question.pk, "question": question.text,
-                                        "url": reverse("polls:results", args=[question.pk])})
+            publish(
+                "polls.vote.cast",
+                {
+                    "question_id": question.pk,
+                    "question": question.text,
+                    "url": reverse("polls:results", args=[question.pk]),
+                },
+            )
     except IntegrityError:
         # Only the unique constraint can fail here (foreign keys are checked at commit), but an
         # error we did not expect must not be reported as a double vote.

@@ -21,9 +21,12 @@ class PublishedQuestionMixin:
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        kwargs.setdefault("user_vote", Vote.objects.filter(
-            user=user, question=self.object).select_related("choice").first()
-            if user.is_authenticated else None)
+        kwargs.setdefault(
+            "user_vote",
+            Vote.objects.filter(user=user, question=self.object).select_related("choice").first()
+            if user.is_authenticated
+            else None,
+        )
         kwargs.setdefault("is_closed", self.object.is_closed())
         return super().get_context_data(**kwargs)
 

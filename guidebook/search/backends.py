@@ -89,8 +89,9 @@ class FacetListField(KEYWORD):
         self.column_type = columns.VarBytesListColumn()
 
     def to_column_value(self, value):
-        return [part.strip().encode("utf-8") for part in force_str(value).split(",")
-                if part.strip()]
+        return [
+            part.strip().encode("utf-8") for part in force_str(value).split(",") if part.strip()
+        ]
 
 
 class LRU(OrderedDict):
@@ -139,11 +140,17 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             if self.setup_complete:
                 return
             super().setup()  # creates the folder, checks it is writable, opens the index
-            boosts = {name: field.boost for name, field in self._search_fields().items()
-                      if field.boost != 1.0 and field.indexed and field.field_type == "string"
-                      and not field.is_multivalued}
-            self.parser = MultifieldParser([self.content_field_name, *boosts],
-                                           schema=self.schema, fieldboosts=boosts)
+            boosts = {
+                name: field.boost
+                for name, field in self._search_fields().items()
+                if field.boost != 1.0
+                and field.indexed
+                and field.field_type == "string"
+                and not field.is_multivalued
+            }
+            self.parser = MultifieldParser(
+                [self.content_field_name, *boosts], schema=self.schema, fieldboosts=boosts
+            )
             self.parser.add_plugins([FuzzyTermPlugin])
 
     def _search_fields(self):
@@ -157,8 +164,13 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
                 # No sortable column for the body (nobody sorts by it); character positions
                 # let highlighting skip re-analysing the stored text.
                 # SpelledCharacters hands the writer the spelling words from the same pass.
-                text = TEXT(stored=True, analyzer=field.analyzer or StemmingAnalyzer(),
-                            field_boost=field.boost, chars=True, spelling=True)
+                text = TEXT(
+                    stored=True,
+                    analyzer=field.analyzer or StemmingAnalyzer(),
+                    field_boost=field.boost,
+                    chars=True,
+                    spelling=True,
+                )
                 text.format = SpelledCharacters(field_boost=field.boost)
                 schema.remove(name)
                 schema.add(name, text)
@@ -239,9 +251,11 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
         count, the facets and the next page of the same query come from it, with set
         operations written in C. Queries matching.evaluate() does not take (phrases, prefixes
         and the like) get their documents from Whoosh and no scoring: Whoosh ranks them."""
+
         def compute():
-            return (matching.evaluate(searcher, parsed_query)
-                    or matching.Evaluation.unranked(set(parsed_query.docs(searcher))))
+            return matching.evaluate(searcher, parsed_query) or matching.Evaluation.unranked(
+                set(parsed_query.docs(searcher))
+            )
 
         with self._lock:
             return self._docsets.remember(query_string, compute)
@@ -249,6 +263,7 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
     def _facet_values(self, searcher, name):
         """{value: document numbers} for one facet field, read once per searcher from the
         field's terms; counting a facet is then one set intersection per value."""
+
         def compute():
             reader = searcher.reader()
             field = self.schema[name]
@@ -266,10 +281,13 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
         counts = {"fields": {}, "dates": {}, "queries": {}}
         for name in facets:
             counts["fields"][name] = sorted(
-                ((value, len(docs & matched))
-                 for value, docs in self._facet_values(searcher, name).items()
-                 if not docs.isdisjoint(matched)),
-                key=lambda item: (-item[1], item[0]))
+                (
+                    (value, len(docs & matched))
+                    for value, docs in self._facet_values(searcher, name).items()
+                    if not docs.isdisjoint(matched)
+                ),
+                key=lambda item: (-item[1], item[0]),
+            )
         return counts
 
     @log_query
@@ -291,20 +309,46 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             self._searcher = None
             self._forget_cached_answers()
 
-    def _search(self, query_string, sort_by=None, start_offset=0, end_offset=None, fields="",
-                highlight=False, facets=None, date_facets=None, query_facets=None,
-                narrow_queries=None, spelling_query=None, within=None, dwithin=None,
-                distance_point=None, models=None, limit_to_registered_models=None,
-                result_class=None, **kwargs):
+    def _search(
+        self,
+        query_string,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        fields="",
+        highlight=False,
+        facets=None,
+        date_facets=None,
+        query_facets=None,
+        narrow_queries=None,
+        spelling_query=None,
+        within=None,
+        dwithin=None,
+        distance_point=None,
+        models=None,
+        limit_to_registered_models=None,
+        result_class=None,
+        **kwargs,
+    ):
         if date_facets or query_facets or within or dwithin:
             # Rare features: haystack's own implementation (slow path) still serves them.
             return super().search(
-                query_string, sort_by=sort_by, start_offset=start_offset,
-                end_offset=end_offset, fields=fields, highlight=highlight, facets=facets,
-                date_facets=date_facets, query_facets=query_facets,
-                narrow_queries=narrow_queries, spelling_query=spelling_query, models=models,
+                query_string,
+                sort_by=sort_by,
+                start_offset=start_offset,
+                end_offset=end_offset,
+                fields=fields,
+                highlight=highlight,
+                facets=facets,
+                date_facets=date_facets,
+                query_facets=query_facets,
+                narrow_queries=narrow_queries,
+                spelling_query=spelling_query,
+                models=models,
                 limit_to_registered_models=limit_to_registered_models,
-                result_class=result_class, **kwargs)
+                result_class=result_class,
+                **kwargs,
+            )
         if not self.setup_complete:
             self.setup()
         query_string = force_str(query_string)
@@ -343,17 +387,27 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             raw = Results(searcher, parsed_query, top, docset=matched)
             if highlight:
                 raw.docterms, raw.termdocs = evaluation.matched_terms(
-                    [docnum for _, docnum in top[start_offset:]])
+                    [docnum for _, docnum in top[start_offset:]]
+                )
         else:
-            raw = searcher.search(parsed_query, limit=limit, filter=matched,
-                                  sortedby=sort_fields, reverse=reverse, terms=bool(highlight))
+            raw = searcher.search(
+                parsed_query,
+                limit=limit,
+                filter=matched,
+                sortedby=sort_fields,
+                reverse=reverse,
+                terms=bool(highlight),
+            )
         if highlight:
             raw.fragmenter = PinpointFragmenter(maxchars=200, surround=40, autotrim=True)
             raw.formatter = MarkFormatter()
         results, dropped = self._results(raw, start_offset, limit, highlight, result_class)
-        return {"results": results, "hits": len(matched) - dropped,
-                "facets": self._facet_counts(searcher, facets, matched) if facets else {},
-                "spelling_suggestion": spelling}
+        return {
+            "results": results,
+            "hits": len(matched) - dropped,
+            "facets": self._facet_counts(searcher, facets, matched) if facets else {},
+            "spelling_suggestion": spelling,
+        }
 
     def _sort_fields(self, sort_by):
         if not sort_by:
@@ -361,7 +415,8 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
         directions = {order.startswith("-") for order in sort_by}
         if len(directions) > 1:
             raise SearchBackendError(
-                "Whoosh requires all order_by fields to use the same sort direction")
+                "Whoosh requires all order_by fields to use the same sort direction"
+            )
         return [order.lstrip("-") for order in sort_by], directions == {True}
 
     def _model_choices(self, models, limit_to_registered_models):
@@ -371,7 +426,8 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             return sorted(get_model_ct(model) for model in models)
         if limit_to_registered_models is None:
             limit_to_registered_models = getattr(
-                settings, "HAYSTACK_LIMIT_TO_REGISTERED_MODELS", True)
+                settings, "HAYSTACK_LIMIT_TO_REGISTERED_MODELS", True
+            )
         return self.build_models_list() if limit_to_registered_models else []
 
     def _results(self, raw, start_offset, end_offset, highlight, result_class):
@@ -402,8 +458,9 @@ class FastWhooshSearchBackend(WhooshSearchBackend):
             if highlight:
                 snippet = hit.highlights(self.content_field_name, top=2)
                 additional["highlighted"] = {self.content_field_name: [snippet]}
-            results.append(result_class(app_label, model_name, stored[DJANGO_ID],
-                                        hit.score or 0, **additional))
+            results.append(
+                result_class(app_label, model_name, stored[DJANGO_ID], hit.score or 0, **additional)
+            )
         return results, dropped
 
     @staticmethod
@@ -553,9 +610,12 @@ class Solr9SearchBackend(SolrSearchBackend):
 
     def build_schema(self, fields):
         content_field_name, schema_fields = super().build_schema(fields)
-        facets = {field.index_fieldname for field in fields.values()
-                  if isinstance(field, FacetField)
-                  and field.field_type not in ("date", "datetime", "integer", "float")}
+        facets = {
+            field.index_fieldname
+            for field in fields.values()
+            if isinstance(field, FacetField)
+            and field.field_type not in ("date", "datetime", "integer", "float")
+        }
         for field_data in schema_fields:
             if field_data["field_name"] in facets:
                 field_data["type"] = "string"

@@ -55,8 +55,9 @@ class LengthCachingPerDocReader(W3PerDocReader):
 
     def _cached_reader(self, fieldname, column):
         if fieldname not in self._readers:
-            self._readers[fieldname] = (self.column_reader(fieldname, column)
-                                        if self.has_column(fieldname) else None)
+            self._readers[fieldname] = (
+                self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+            )
         return self._readers[fieldname]
 
     def _length_bytes(self, fieldname) -> bytes | None:
@@ -64,7 +65,8 @@ class LengthCachingPerDocReader(W3PerDocReader):
         if fieldname not in self._lengths:
             reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             self._lengths[fieldname] = (
-                None if reader is None else reader._dbfile.get(reader._basepos, reader._count))
+                None if reader is None else reader._dbfile.get(reader._basepos, reader._count)
+            )
         return self._lengths[fieldname]
 
     def doc_field_length(self, docnum, fieldname, default=0):
@@ -82,9 +84,13 @@ class GuidebookCodec(W3Codec):
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
     def postings_writer(self, dbfile, byteids=False):
-        return InliningPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                                      compression=self._compression,
-                                      inlinelimit=self._inlinelimit)
+        return InliningPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
     def per_document_reader(self, storage, segment):
         return LengthCachingPerDocReader(storage, segment)

@@ -37,11 +37,11 @@ def snippet(text: str, query: str, *, length: int = SNIPPET_CHARS) -> SafeString
     start = 0
     if first and first.start() > LEAD_CHARS:
         start = text.rfind(" ", 0, first.start() - LEAD_CHARS) + 1
-    window = text[start:start + length]
+    window = text[start : start + length]
     parts = ["… " if start else ""]
     position = 0
-    for match in (pattern.finditer(window) if pattern else ()):
-        parts.append(html.escape(window[position:match.start()]))
+    for match in pattern.finditer(window) if pattern else ():
+        parts.append(html.escape(window[position : match.start()]))
         parts.append(f"<mark>{html.escape(match.group())}</mark>")
         position = match.end()
     parts.append(html.escape(window[position:]))

@@ -52,11 +52,17 @@ class Evaluation:
         for boost, segments, _ in self._terms:
             for weights, score, offset in segments:
                 if len(weights) < len(scores):  # walk the shorter of the two
-                    pairs = ((docnum + offset, docnum, weight)
-                             for docnum, weight in weights.items() if docnum + offset in scores)
+                    pairs = (
+                        (docnum + offset, docnum, weight)
+                        for docnum, weight in weights.items()
+                        if docnum + offset in scores
+                    )
                 else:
-                    pairs = ((number, number - offset, weights[number - offset])
-                             for number in scores if number - offset in weights)
+                    pairs = (
+                        (number, number - offset, weights[number - offset])
+                        for number in scores
+                        if number - offset in weights
+                    )
                 for number, docnum, weight in pairs:
                     scores[number] += boost * score(weight, docnum)
         return scores

@@ -97,8 +97,16 @@ def facet_filter(field_name: str, value: str) -> str:
     return f'{field_name}_exact:"{safe}"'
 
 
-def search_documents(*, query: str, kind: str = "", category: str = "", tag: str = "",
-                     offset: int = 0, limit: int = PER_PAGE, using: str = "default") -> Outcome:
+def search_documents(
+    *,
+    query: str,
+    kind: str = "",
+    category: str = "",
+    tag: str = "",
+    offset: int = 0,
+    limit: int = PER_PAGE,
+    using: str = "default",
+) -> Outcome:
     """One page of results for the search page, with facet counts and a spelling suggestion.
 
     One backend query: the page is fetched first, and the count, the facets and the suggestion
@@ -113,17 +121,30 @@ def search_documents(*, query: str, kind: str = "", category: str = "", tag: str
     for name, value in (("kind", kind), ("category", category), ("tags", tag)):
         if value:
             sqs = sqs.narrow(facet_filter(name, value))
-    results = list(sqs[offset:offset + limit])
+    results = list(sqs[offset : offset + limit])
     outcome.total = sqs.count()
-    outcome.hits = [Hit(title=result.title or "", url=result.url or "", kind=result.kind or "",
-                        date=result.date, author=result.author or None,
-                        category=result.category or None, tags=list(result.tags or []),
-                        snippet=snippet(result.text or "", query))
-                    for result in results]
+    outcome.hits = [
+        Hit(
+            title=result.title or "",
+            url=result.url or "",
+            kind=result.kind or "",
+            date=result.date,
+            author=result.author or None,
+            category=result.category or None,
+            tags=list(result.tags or []),
+            snippet=snippet(result.text or "", query),
+        )
+        for result in results
+    ]
     fields = (sqs.facet_counts() or {}).get("fields", {})
-    outcome.facets = {name: [(value, count) for value, count in fields.get(name, [])
-                             if value not in (None, "") and count]
-                      for name in FACETS}
+    outcome.facets = {
+        name: [
+            (value, count)
+            for value, count in fields.get(name, [])
+            if value not in (None, "") and count
+        ]
+        for name in FACETS
+    }
     suggestion = sqs.spelling_suggestion()
     if suggestion and suggestion.lower() != query.lower():
         outcome.suggestion = suggestion
@@ -141,8 +162,9 @@ def index_newly_due(*, hours: int) -> int:
     count = 0
     for label, date_field in SCHEDULED.items():
         model = apps.get_model(label)
-        due = model.objects.filter(**{f"{date_field}__gt": now - timedelta(hours=hours),
-                                      f"{date_field}__lte": now}).values_list("pk", flat=True)
+        due = model.objects.filter(
+            **{f"{date_field}__gt": now - timedelta(hours=hours), f"{date_field}__lte": now}
+        ).values_list("pk", flat=True)
         for pk in due:
             count += index_object(model_label=label, pk=pk) == "indexed"
     return count

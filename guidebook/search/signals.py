@@ -28,13 +28,13 @@ def queue_remove(model_label: str, pk) -> None:
 class QueuedSignalProcessor(BaseSignalProcessor):
     def setup(self):
         models.signals.post_save.connect(self.handle_save, dispatch_uid="search.queued_save")
-        models.signals.post_delete.connect(self.handle_delete,
-                                           dispatch_uid="search.queued_delete")
+        models.signals.post_delete.connect(self.handle_delete, dispatch_uid="search.queued_delete")
 
     def teardown(self):
         models.signals.post_save.disconnect(self.handle_save, dispatch_uid="search.queued_save")
-        models.signals.post_delete.disconnect(self.handle_delete,
-                                              dispatch_uid="search.queued_delete")
+        models.signals.post_delete.disconnect(
+            self.handle_delete, dispatch_uid="search.queued_delete"
+        )
 
     def _unified_index(self):
         return connections["default"].get_unified_index()

@@ -21,7 +21,7 @@ class FetchedPage:
         return self.total
 
     def __getitem__(self, window: slice):
-        return self.items[window.start - self.offset:window.stop - self.offset]
+        return self.items[window.start - self.offset : window.stop - self.offset]
 
 
 def search(request):
@@ -33,23 +33,31 @@ def search(request):
     filters = {name: params[name] for name in ("kind", "category", "tag")}
     outcome, error = Outcome(query=query), ""
     try:
-        outcome = search_documents(query=query, **filters,
-                                   offset=(page_number - 1) * PER_PAGE, limit=PER_PAGE)
+        outcome = search_documents(
+            query=query, **filters, offset=(page_number - 1) * PER_PAGE, limit=PER_PAGE
+        )
         if query and not outcome.hits and outcome.total:  # past the last page
             page_number = (outcome.total - 1) // PER_PAGE + 1
-            outcome = search_documents(query=query, **filters,
-                                       offset=(page_number - 1) * PER_PAGE, limit=PER_PAGE)
+            outcome = search_documents(
+                query=query, **filters, offset=(page_number - 1) * PER_PAGE, limit=PER_PAGE
+            )
     except Exception:
         # The search backend is down or could not parse the query: the visitor gets the page
         # with an explanation, the logs get the traceback.
         logger.exception("Search failed for query %r", query)
         error = "Search could not answer that query just now. Try other words, or try later."
-    paginator = Paginator(FetchedPage(outcome.total, (page_number - 1) * PER_PAGE,
-                                      outcome.hits), PER_PAGE)
+    paginator = Paginator(
+        FetchedPage(outcome.total, (page_number - 1) * PER_PAGE, outcome.hits), PER_PAGE
+    )
     page = paginator.get_page(page_number)
     context = {
-        "form": form, "query": query, "outcome": outcome, "page_obj": page,
-        "paginator": paginator, "error": error, "filters": filters,
+        "form": form,
+        "query": query,
+        "outcome": outcome,
+        "page_obj": page,
+        "paginator": paginator,
+        "error": error,
+        "filters": filters,
         "shortened": getattr(form, "shortened", False),
         "facets": facet_links(query, filters, outcome),
         "page_links": page_links(query, filters, page),
@@ -73,8 +81,14 @@ def facet_links(query: str, filters: dict, outcome: Outcome) -> list[dict]:
             selected = filters[parameter] == value
             params = {**filters, parameter: "" if selected else value}
             label = KINDS.get(value, value) if name == "kind" else value
-            values.append({"label": label, "count": count, "selected": selected,
-                           "url": query_string(q=query, **params)})
+            values.append(
+                {
+                    "label": label,
+                    "count": count,
+                    "selected": selected,
+                    "url": query_string(q=query, **params),
+                }
+            )
         if values:
             groups.append({"name": {"tags": "Tags"}.get(name, name.title()), "values": values})
     return groups

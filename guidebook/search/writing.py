@@ -85,8 +85,9 @@ class TermPool:
             yield from in_memory
             return
         # heapq.merge is stable: runs are merged oldest first, then the postings in memory.
-        merged = heapq.merge(*(self._read_run(name) for name in self.runs), in_memory,
-                             key=itemgetter(0))
+        merged = heapq.merge(
+            *(self._read_run(name) for name in self.runs), in_memory, key=itemgetter(0)
+        )
         for key, groups in itertools.groupby(merged, key=itemgetter(0)):
             postings = []
             for _, part in groups:
@@ -114,8 +115,11 @@ class GuidebookWriter(SegmentWriter):
 
     def __init__(self, ix, *, limitmb=128, **kwargs):
         super().__init__(ix, codec=GuidebookCodec(), limitmb=limitmb, **kwargs)
-        spelling = {field.spelling_fieldname(name) for name, field in self.schema.items()
-                    if field.separate_spelling()}
+        spelling = {
+            field.spelling_fieldname(name)
+            for name, field in self.schema.items()
+            if field.separate_spelling()
+        }
         self.pool = TermPool(self._tempstorage, limitmb=limitmb, spelling_fields=spelling)
         self._spelled = set()  # (spelling field, word) written to this segment
 
@@ -172,12 +176,14 @@ class GuidebookWriter(SegmentWriter):
                     for posting in spelling:
                         add_post(posting)
                 stored_value = fields.get(f"_stored_{fieldname}", value)
-                perdocwriter.add_field(fieldname, field,
-                                       stored_value if field.stored else None, length)
+                perdocwriter.add_field(
+                    fieldname, field, stored_value if field.stored else None, length
+                )
                 column = field.column_type
                 if column and stored_value is not None:
-                    perdocwriter.add_column_value(fieldname, column,
-                                                  field.to_column_value(stored_value))
+                    perdocwriter.add_column_value(
+                        fieldname, column, field.to_column_value(stored_value)
+                    )
         except Exception:
             perdocwriter.cancel_doc()
             raise

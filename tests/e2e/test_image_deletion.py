@@ -20,12 +20,15 @@ def media_storage(request):
     return request.param
 
 
-def test_an_editor_deletes_an_image_and_its_files_are_gone(page, screenshot, media_storage,
-                                                          monkeypatch):
+def test_an_editor_deletes_an_image_and_its_files_are_gone(
+    page, screenshot, media_storage, monkeypatch
+):
     # The test plays the worker (one from other tests may be running in this session).
     monkeypatch.setattr(services, "queue_renditions", lambda image_id: None)
-    image = create_image(data=image_bytes(size=(1200, 800), color=(90, 30, 160)),
-                         description="Tiles of the old station")
+    image = create_image(
+        data=image_bytes(size=(1200, 800), color=(90, 30, 160)),
+        description="Tiles of the old station",
+    )
     generate_renditions(image_id=image.pk)
     names = [image.file.name, *image.renditions.values_list("file", flat=True)]
     assert len(names) == 5 and all(default_storage.exists(name) for name in names)

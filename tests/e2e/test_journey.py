@@ -22,8 +22,11 @@ from guidebook.images.models import Image
 from guidebook.images.tests.factories import image_bytes
 from guidebook.polls.tests.factories import QuestionFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.celery_worker,
-              pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 TITLE = "Porto by funicular"
 SEARCH_WORD = "funicular"
@@ -54,8 +57,15 @@ def relay_and_consume_events():
     # Messages left in the durable queue by an interrupted run come first: consume until ours.
     while not Activity.objects.filter(type="guides.guide.published").exists():
         assert time.monotonic() < deadline, "the activity consumer recorded no guide"
-        call_command("consume_events", "--queue", "activity", "--max-messages", str(pending),
-                     "--timeout", "5")
+        call_command(
+            "consume_events",
+            "--queue",
+            "activity",
+            "--max-messages",
+            str(pending),
+            "--timeout",
+            "5",
+        )
 
 
 def shoot(other_page, name):
@@ -108,7 +118,8 @@ def test_journey(page, editor_page, screenshot, celery_worker, tmp_path, live_se
     if "/images/mine/" not in page.url:
         page.goto("/images/mine/")
     expect(page.locator(".image-card picture source[type='image/webp']")).to_have_count(
-        2, timeout=WAIT * 1000)
+        2, timeout=WAIT * 1000
+    )
     screenshot("journey-1-renditions")
     images = list(Image.objects.filter(owner__username="maria").order_by("pk"))
     assert len(images) == 2 and all(image.renditions.exists() for image in images)
@@ -136,8 +147,9 @@ def test_journey(page, editor_page, screenshot, celery_worker, tmp_path, live_se
     guide = Guide.objects.get(slug="porto-by-funicular")
     assert guide.status == Guide.Status.PUBLISHED and guide.author == editor
     assert "Guindais funicular" in guide.body
-    assert list(guide.guide_images.order_by("position").values_list("image", flat=True)) == \
-        [image.pk for image in images]
+    assert list(guide.guide_images.order_by("position").values_list("image", flat=True)) == [
+        image.pk for image in images
+    ]
     QuestionFactory(text="Funicular or stairs?", choices=["Funicular", "Stairs"], guide=guide)
 
     # 3. The guide is on the home page (with its activity), in the RSS feed and in search.
@@ -168,7 +180,8 @@ def test_journey(page, editor_page, screenshot, celery_worker, tmp_path, live_se
     expect(page.get_by_text("Thank you: your vote has been counted.")).to_be_visible()
     expect(page.locator(".tally-row.is-yours")).to_contain_text("Funicular")
     expect(page.locator(".tally-row.is-yours .tally-fill")).to_have_attribute(
-        "style", "width: 100.0%")
+        "style", "width: 100.0%"
+    )
     screenshot("journey-4-voted")
 
     second_tab.get_by_label("Stairs", exact=True).check()

@@ -9,8 +9,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_search_from_the_header_shows_highlighted_results(page, screenshot):
     connections["default"].get_backend().clear()
-    guide = GuideFactory(title="Lisbon by tram", excerpt="Tram 28 <b>climbs</b> the hills.",
-                         body="<p>Ride the yellow tram through Alfama.</p>")
+    guide = GuideFactory(
+        title="Lisbon by tram",
+        excerpt="Tram 28 <b>climbs</b> the hills.",
+        body="<p>Ride the yellow tram through Alfama.</p>",
+    )
     index_object(model_label="guides.guide", pk=guide.pk)
 
     page.goto("/")

@@ -63,5 +63,13 @@ class ProfileService:
 
 
 def ok(name="Octo Cat", bio="Eight arms, one cat."):
-    return (200, {}, {"login": "octocat", "name": name, "bio": bio,
-                      "avatar_url": "https://avatars.githubusercontent.com/u/583231"})
+    return (
+        200,
+        {},
+        {
+            "login": "octocat",
+            "name": name,
+            "bio": bio,
+            "avatar_url": "https://avatars.githubusercontent.com/u/583231",
+        },
+    )

@@ -44,11 +44,14 @@ def test_an_unknown_handle_records_not_found(profile_service):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("answer", "retry_after"), [
-    ((500, {}, {}), None),
-    ((503, {"Retry-After": "7"}, {}), 7.0),
-    ((429, {"Retry-After": "3"}, {}), 3.0),
-])
+@pytest.mark.parametrize(
+    ("answer", "retry_after"),
+    [
+        ((500, {}, {}), None),
+        ((503, {"Retry-After": "7"}, {}), 7.0),
+        ((429, {"Retry-After": "3"}, {}), 3.0),
+    ],
+)
 def test_server_errors_and_rate_limits_are_retryable(profile_service, answer, retry_after):
     profile_service.script("busy", answer)
     profile = profile_with_handle("busy")
@@ -122,8 +125,9 @@ def test_in_process_run_records_a_failure_instead_of_waiting(profile_service, se
 @pytest.mark.django_db
 def test_profile_page_shows_the_fetch_outcome(client):
     profile = profile_with_handle("octocat")
-    Profile.objects.filter(pk=profile.pk).update(fetch_status="failed",
-                                                 fetch_error="the profile service answered 503")
+    Profile.objects.filter(pk=profile.pk).update(
+        fetch_status="failed", fetch_error="the profile service answered 503"
+    )
     page = client.get(profile.get_absolute_url()).content.decode()
     assert "couldn't fetch the public profile" in page
     assert "503" in page

@@ -14,8 +14,13 @@ STRONG = "a-long-and-unusual-passphrase-42"
 
 
 def signup(client, **overrides):
-    data = {"username": "newcomer", "email": "newcomer@example.com",
-            "password1": STRONG, "password2": STRONG, **overrides}
+    data = {
+        "username": "newcomer",
+        "email": "newcomer@example.com",
+        "password1": STRONG,
+        "password2": STRONG,
+        **overrides,
+    }
     return client.post(reverse("accounts:signup"), data)
 
 
@@ -72,8 +77,7 @@ def test_signup_with_taken_username_or_email_is_refused(client):
 
 def test_login_and_logout_by_post(client):
     UserFactory(username="reader")
-    response = client.post(reverse("accounts:login"),
-                            {"username": "reader", "password": PASSWORD})
+    response = client.post(reverse("accounts:login"), {"username": "reader", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get(reverse("home")).context["user"].is_authenticated
     assert client.get(reverse("accounts:logout")).status_code == 405
@@ -102,8 +106,10 @@ def test_five_failed_logins_lock_the_username_out_with_429(client):
 def test_password_change(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": PASSWORD, "new_password1": STRONG, "new_password2": STRONG})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": STRONG, "new_password2": STRONG},
+    )
     assert response.url == reverse("accounts:password_change_done")
     user.refresh_from_db()
     assert user.check_password(STRONG)
@@ -133,8 +139,15 @@ def test_profile_page_and_owner_only_edit(client):
     client.force_login(other)
     assert client.post(edit, {"display_name": "Hijacked"}).status_code == 403
     client.force_login(owner)
-    response = client.post(edit, {"display_name": "Olive Owner", "bio": "Hi",
-                                  "website": "example.org", "external_handle": "olive-o"})
+    response = client.post(
+        edit,
+        {
+            "display_name": "Olive Owner",
+            "bio": "Hi",
+            "website": "example.org",
+            "external_handle": "olive-o",
+        },
+    )
     assert response.status_code == 302
     owner.profile.refresh_from_db()
     assert owner.profile.display_name == "Olive Owner"
@@ -145,8 +158,10 @@ def test_profile_page_and_owner_only_edit(client):
 def test_profile_edit_rejects_a_bad_handle_and_keeps_input(client):
     owner = UserFactory()
     client.force_login(owner)
-    response = client.post(reverse("accounts:profile_edit", args=[owner.username]),
-                           {"display_name": "Kept", "external_handle": "no spaces/allowed"})
+    response = client.post(
+        reverse("accounts:profile_edit", args=[owner.username]),
+        {"display_name": "Kept", "external_handle": "no spaces/allowed"},
+    )
     assert response.status_code == 200
     assert "letters, digits" in " ".join(response.context["form"].errors["external_handle"])
     assert b'value="Kept"' in response.content

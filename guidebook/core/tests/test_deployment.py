@@ -21,8 +21,14 @@ REAL_SECRET = "x7!kq" * 12
 def manage(*args, **env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("secret", ["", "short", base.INSECURE_DEV_SECRET_KEY])
@@ -40,26 +46,39 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 def test_production_never_installs_the_debug_toolbar():
     """Even when DEBUG is left unset, which base.py treats as the local profile."""
-    result = manage("shell", "-c", "from django.conf import settings; "
-                    "print('debug_toolbar' in settings.INSTALLED_APPS, settings.DEBUG, "
-                    "any('debug_toolbar' in m for m in settings.MIDDLEWARE))",
-                    SECRET_KEY=REAL_SECRET, ALLOWED_HOSTS="guidebook.example.com")
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print('debug_toolbar' in settings.INSTALLED_APPS, settings.DEBUG, "
+        "any('debug_toolbar' in m for m in settings.MIDDLEWARE))",
+        SECRET_KEY=REAL_SECRET,
+        ALLOWED_HOSTS="guidebook.example.com",
+    )
     assert result.stdout.split()[-3:] == ["False", "False", "False"], result.stderr
 
 
 def test_check_deploy_passes_with_a_realistic_production_environment():
-    result = manage("check", "--deploy", "--fail-level", "WARNING",
-                    SECRET_KEY=REAL_SECRET, ALLOWED_HOSTS="guidebook.example.com",
-                    DATABASE_URL="postgres://guidebook@db.example.com:5432/guidebook",
-                    CELERY_BROKER_URL="amqp://guidebook@mq.example.com:5672//")
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=REAL_SECRET,
+        ALLOWED_HOSTS="guidebook.example.com",
+        DATABASE_URL="postgres://guidebook@db.example.com:5432/guidebook",
+        CELERY_BROKER_URL="amqp://guidebook@mq.example.com:5672//",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_collectstatic_builds_a_compressed_manifest(tmp_path, settings):
     settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
     call_command("collectstatic", "--noinput", verbosity=0)
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())
     hashed = manifest["paths"]["css/site.css"]
@@ -70,13 +89,17 @@ def test_collectstatic_builds_a_compressed_manifest(tmp_path, settings):
 
 
 def test_log_records_are_single_json_lines():
-    record = logging.LogRecord("guidebook.test", logging.WARNING, __file__, 1,
-                               'a "quoted"\nmessage', None, None)
+    record = logging.LogRecord(
+        "guidebook.test", logging.WARNING, __file__, 1, 'a "quoted"\nmessage', None, None
+    )
     line = JsonLineFormatter().format(record)
     assert "\n" not in line
     assert json.loads(line) | {"asctime": None} == {
-        "asctime": None, "level": "WARNING", "logger": "guidebook.test",
-        "message": 'a "quoted"\nmessage'}
+        "asctime": None,
+        "level": "WARNING",
+        "logger": "guidebook.test",
+        "message": 'a "quoted"\nmessage',
+    }
 
 
 def test_syslog_handler_sends_json_lines_to_syslog_address(settings):
@@ -95,6 +118,6 @@ def test_syslog_handler_sends_json_lines_to_syslog_address(settings):
             handler.close()
         datagram = collector.recv(4096).decode()
     assert datagram.startswith("<")  # the syslog priority
-    payload = json.loads(datagram[datagram.index(">") + 1:].rstrip("\x00"))
+    payload = json.loads(datagram[datagram.index(">") + 1 :].rstrip("\x00"))
     assert payload["message"] == "disk nearly full"
     assert payload["level"] == "ERROR"

@@ -23,8 +23,10 @@ def test_healthz_reports_ok_database_and_unconfigured_broker(client, settings):
     settings.CELERY_BROKER_URL = ""
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok",
-                               "checks": {"database": "ok", "broker": "not configured"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "not configured"},
+    }
 
 
 def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):

@@ -31,22 +31,45 @@ def test_sigkill_mid_task_runs_the_task_again_to_completion(rabbitmq_url, tmp_pa
     queue = f"worker-loss{settings.RUN_SUFFIX}"
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--app", "config", "worker", "--pool", "prefork",
-         "--concurrency", "1", "--include", "guidebook.core.tests.worker_tasks",
-         "--queues", queue, "--loglevel", "INFO"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "--app",
+            "config",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--include",
+            "guidebook.core.tests.worker_tasks",
+            "--queues",
+            queue,
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
     )
     marker = tmp_path / "attempts.txt"
     try:
         slow_first_time.apply_async(args=[str(marker)], queue=queue)
-        wait_for(lambda: marker.exists() and len(marker.read_text().split()) == 2, 60,
-                 "the first attempt to start")
+        wait_for(
+            lambda: marker.exists() and len(marker.read_text().split()) == 2,
+            60,
+            "the first attempt to start",
+        )
         child_pid = int(marker.read_text().split()[1])
         assert child_pid != worker.pid  # a pool process, not the main worker
         os.kill(child_pid, signal.SIGKILL)
-        wait_for(lambda: marker.read_text().endswith("done"), 60,
-                 f"the task to run again; worker log: {tmp_path / 'worker.log'}")
+        wait_for(
+            lambda: marker.read_text().endswith("done"),
+            60,
+            f"the task to run again; worker log: {tmp_path / 'worker.log'}",
+        )
     finally:
         worker.terminate()
         worker.wait(timeout=30)

@@ -46,12 +46,21 @@ class EventsBroker:
         """Publish raw bytes or a JSON-able body straight to the events exchange."""
         producer = Producer(self.channel, exchange=events_exchange())
         if isinstance(body, bytes):
-            producer.publish(body, routing_key=routing_key, content_type="application/json",
-                             content_encoding="utf-8", delivery_mode=2)
+            producer.publish(
+                body,
+                routing_key=routing_key,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+            )
         else:
-            producer.publish(json.dumps(body), routing_key=routing_key,
-                             content_type="application/json", content_encoding="utf-8",
-                             delivery_mode=2)
+            producer.publish(
+                json.dumps(body),
+                routing_key=routing_key,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+            )
 
     def get(self, name: str):
         """Take one message from a queue (acknowledged), or None when it is empty."""
@@ -77,7 +86,8 @@ class EventsBroker:
 def events_broker(settings):
     if not settings.EVENTS_BROKER_URL:
         service_unavailable(
-            "needs RabbitMQ: set CELERY_BROKER_URL=amqp://guest:guest@127.0.0.1:5672//")
+            "needs RabbitMQ: set CELERY_BROKER_URL=amqp://guest:guest@127.0.0.1:5672//"
+        )
     connection = broker_connection()
     try:
         broker = EventsBroker(connection)
@@ -93,6 +103,11 @@ def events_broker(settings):
 
 def envelope(event_type: str = "polls.vote.cast", data: dict | None = None, **fields) -> dict:
     """A well-formed event, as the relay would send it."""
-    return {"id": str(uuid.uuid4()), "type": event_type, "time": "2025-05-01T12:00:00Z",
-            "version": 1, "data": {"question": "Tea or coffee?"} if data is None else data,
-            **fields}
+    return {
+        "id": str(uuid.uuid4()),
+        "type": event_type,
+        "time": "2025-05-01T12:00:00Z",
+        "version": 1,
+        "data": {"question": "Tea or coffee?"} if data is None else data,
+        **fields,
+    }

@@ -6,17 +6,33 @@ from guidebook.events.models import Activity
 from .conftest import envelope
 
 
-@pytest.mark.parametrize(("event_type", "data", "summary", "actor"), [
-    ("accounts.user.registered", {"name": "Ada"}, "Ada joined", "Ada"),
-    ("images.image.uploaded", {"title": "Dunes", "owner": "Ada"},
-     "Ada shared an image “Dunes”", "Ada"),
-    ("images.image.deleted", {"title": "Dunes"}, "The image “Dunes” was removed", ""),
-    ("guides.guide.published", {"title": "Lisbon", "author": "Ada"}, "Ada published “Lisbon”",
-     "Ada"),
-    ("pages.page.updated", {"title": "About"}, "The page “About” was updated", ""),
-    ("pages.page.updated", {}, "A page was updated", ""),
-    ("weather.rain.started", {"where": "Lisbon"}, "Something happened (weather.rain.started)", ""),
-])
+@pytest.mark.parametrize(
+    ("event_type", "data", "summary", "actor"),
+    [
+        ("accounts.user.registered", {"name": "Ada"}, "Ada joined", "Ada"),
+        (
+            "images.image.uploaded",
+            {"title": "Dunes", "owner": "Ada"},
+            "Ada shared an image “Dunes”",
+            "Ada",
+        ),
+        ("images.image.deleted", {"title": "Dunes"}, "The image “Dunes” was removed", ""),
+        (
+            "guides.guide.published",
+            {"title": "Lisbon", "author": "Ada"},
+            "Ada published “Lisbon”",
+            "Ada",
+        ),
+        ("pages.page.updated", {"title": "About"}, "The page “About” was updated", ""),
+        ("pages.page.updated", {}, "A page was updated", ""),
+        (
+            "weather.rain.started",
+            {"where": "Lisbon"},
+            "Something happened (weather.rain.started)",
+            "",
+        ),
+    ],
+)
 @pytest.mark.django_db
 def test_each_event_type_reads_as_a_short_sentence(event_type, data, summary, actor):
     activity = record_activity(envelope(event_type, data))
@@ -25,9 +41,18 @@ def test_each_event_type_reads_as_a_short_sentence(event_type, data, summary, ac
 
 @pytest.mark.django_db
 def test_a_vote_never_says_who_voted_or_for_what():
-    activity = record_activity(envelope("polls.vote.cast", {
-        "question": "Tea or coffee?", "user": "ada", "name": "Ada", "choice": "Tea",
-        "url": "/polls/1/results/"}))
+    activity = record_activity(
+        envelope(
+            "polls.vote.cast",
+            {
+                "question": "Tea or coffee?",
+                "user": "ada",
+                "name": "Ada",
+                "choice": "Tea",
+                "url": "/polls/1/results/",
+            },
+        )
+    )
     assert activity.summary == "Someone voted in “Tea or coffee?”"
     assert activity.actor == ""
     assert activity.url == "/polls/1/results/"
@@ -60,9 +85,11 @@ def test_the_recent_activity_snippet_lists_summaries_with_links_or_says_nothing_
     from django.template.loader import render_to_string
 
     assert "Nothing has happened yet." in render_to_string(
-        "events/_recent_activity.html", {"activities": []})
+        "events/_recent_activity.html", {"activities": []}
+    )
     record_activity(envelope("accounts.user.registered", {"name": "Ada", "url": "/accounts/ada/"}))
-    html = render_to_string("events/_recent_activity.html",
-                            {"activities": Activity.objects.recent()[:8]})
+    html = render_to_string(
+        "events/_recent_activity.html", {"activities": Activity.objects.recent()[:8]}
+    )
     assert '<a href="/accounts/ada/">Ada joined</a>' in html
     assert "<time datetime=" in html

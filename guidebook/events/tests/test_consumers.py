@@ -27,16 +27,35 @@ def always_fails(envelope):
 def consume(queue: str, *bind: str, **options) -> str:
     out = StringIO()
     flags = [f"--{key.replace('_', '-')}={value}" for key, value in options.items()]
-    call_command("consume_events", "--queue", queue, "--bind", *(bind or ("#",)),
-                 "--retry-delay", "0", "--timeout", "15", *flags, stdout=out)
+    call_command(
+        "consume_events",
+        "--queue",
+        queue,
+        "--bind",
+        *(bind or ("#",)),
+        "--retry-delay",
+        "0",
+        "--timeout",
+        "15",
+        *flags,
+        stdout=out,
+    )
     return out.getvalue()
 
 
 def declare(queue: str, *bind: str, handler: str | None = None) -> None:
     """Declare the consumer's queue before anything is published to it (one quick pass)."""
-    call_command("consume_events", "--queue", queue, "--bind", *(bind or ("#",)),
-                 "--timeout", "0.1", *(["--handler", handler] if handler else []),
-                 stdout=StringIO())
+    call_command(
+        "consume_events",
+        "--queue",
+        queue,
+        "--bind",
+        *(bind or ("#",)),
+        "--timeout",
+        "0.1",
+        *(["--handler", handler] if handler else []),
+        stdout=StringIO(),
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,11 +90,14 @@ def test_a_duplicate_delivery_changes_nothing(events_broker):
     assert events_broker.count(queue) == 0 and events_broker.count(dead) == 0
 
 
-@pytest.mark.parametrize("body", [
-    b"this is not JSON",
-    json.dumps({"type": "polls.vote.cast", "data": {}}).encode(),  # no id, time, version
-    json.dumps(envelope(id="not-a-uuid")).encode(),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"this is not JSON",
+        json.dumps({"type": "polls.vote.cast", "data": {}}).encode(),  # no id, time, version
+        json.dumps(envelope(id="not-a-uuid")).encode(),
+    ],
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_poison_message_goes_straight_to_the_dead_letter_queue(events_broker, body):
     queue, dead = events_broker.consumer_queues("activity")
@@ -93,7 +115,8 @@ def test_a_poison_message_goes_straight_to_the_dead_letter_queue(events_broker, 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_handler_that_keeps_failing_ends_in_the_dead_letter_queue_after_three_deliveries(
-        events_broker):
+    events_broker,
+):
     queue, dead = events_broker.consumer_queues("failing")
     handler = f"{__name__}.always_fails"
     FAILURES.clear()
@@ -113,8 +136,11 @@ def test_a_handler_that_keeps_failing_ends_in_the_dead_letter_queue_after_three_
 @pytest.mark.django_db(transaction=True)
 def test_tail_events_prints_live_events_matching_its_pattern(events_broker):
     out = StringIO()
-    tail = threading.Thread(target=call_command, args=("tail_events", "polls.#"), kwargs={
-        "max_messages": 1, "timeout": 10, "stdout": out, "stderr": StringIO()})
+    tail = threading.Thread(
+        target=call_command,
+        args=("tail_events", "polls.#"),
+        kwargs={"max_messages": 1, "timeout": 10, "stdout": out, "stderr": StringIO()},
+    )
     tail.start()
     event = envelope("polls.vote.cast", {"question": "Tea or coffee?"})
     # The tail's queue exists only once it runs: publish until it has printed something.
@@ -156,6 +182,7 @@ def test_replayed_dead_letters_are_consumed_once_the_handler_works(events_broker
     call_command("replay_dead_letters", "--queue", "replayed", stdout=out)
     assert "Moved 1 message(s)" in out.getvalue()
     assert events_broker.count(dead) == 0
-    consume("replayed", handler="guidebook.events.activity.record_activity", max_messages=1,
-            timeout=3)  # a working handler this time
+    consume(
+        "replayed", handler="guidebook.events.activity.record_activity", max_messages=1, timeout=3
+    )  # a working handler this time
     assert Activity.objects.get().event_id == uuid.UUID(event["id"])

@@ -17,13 +17,16 @@ UNREACHABLE = "amqp://guest:guest@127.0.0.1:9//"
 
 def publish_many(count: int) -> list[Outbox]:
     with transaction.atomic():
-        return [publish("polls.vote.cast", {"question_id": i, "question": f"Q{i}"})
-                for i in range(count)]
+        return [
+            publish("polls.vote.cast", {"question_id": i, "question": f"Q{i}"})
+            for i in range(count)
+        ]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_relay_publishes_pending_events_in_order_as_persistent_json_and_marks_them(
-        events_broker):
+    events_broker,
+):
     probe = events_broker.probe_queue("polls.#")
     events = publish_many(3)
 
@@ -62,7 +65,8 @@ def test_with_the_broker_down_events_stay_pending_and_all_go_out_once_it_is_back
     assert relay_outbox(connection=events_broker.connection) == 4
     assert not Outbox.objects.pending().exists()
     assert [json.loads(m.body)["id"] for m in events_broker.drain(probe)] == [
-        str(e.id) for e in events]
+        str(e.id) for e in events
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -78,7 +82,8 @@ def test_relay_events_once_reports_what_it_published(events_broker, capsys):
 
 @pytest.mark.django_db(transaction=True)
 def test_relay_events_once_fails_loudly_and_keeps_events_when_the_broker_is_unreachable(
-        events_broker, settings):
+    events_broker, settings
+):
     publish_many(2)
     settings.EVENTS_BROKER_URL = UNREACHABLE
 

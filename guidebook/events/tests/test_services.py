@@ -15,8 +15,13 @@ def test_publish_writes_an_outbox_row_whose_envelope_has_id_type_time_version_an
     event = publish("polls.vote.cast", {"question_id": 7, "question": "Tea?"}, version=2)
 
     envelope = Outbox.objects.get().envelope()
-    assert envelope == {"id": str(event.id), "type": "polls.vote.cast", "time": envelope["time"],
-                        "version": 2, "data": {"question_id": 7, "question": "Tea?"}}
+    assert envelope == {
+        "id": str(event.id),
+        "type": "polls.vote.cast",
+        "time": envelope["time"],
+        "version": 2,
+        "data": {"question_id": 7, "question": "Tea?"},
+    }
     assert envelope["time"].endswith("Z")
     assert datetime.fromisoformat(envelope["time"]) == event.created
     assert event.published_at is None and event.attempts == 0
@@ -42,14 +47,18 @@ def embedded(settings):
 
 @pytest.mark.django_db
 def test_without_a_broker_a_committed_event_is_recorded_as_activity_on_commit(
-        embedded, django_capture_on_commit_callbacks):
+    embedded, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         event = publish("accounts.user.registered", {"name": "Ada", "url": "/accounts/ada/"})
         assert not Activity.objects.exists()  # nothing before the commit
 
     activity = Activity.objects.get()
-    assert (activity.event_id, activity.summary, activity.url) == (event.id, "Ada joined",
-                                                                   "/accounts/ada/")
+    assert (activity.event_id, activity.summary, activity.url) == (
+        event.id,
+        "Ada joined",
+        "/accounts/ada/",
+    )
     event.refresh_from_db()
     assert event.published_at is not None
 
@@ -66,7 +75,8 @@ def test_without_a_broker_a_rolled_back_event_records_no_activity(embedded):
 
 @pytest.mark.django_db(transaction=True)
 def test_without_a_broker_a_failing_consumer_leaves_the_event_pending_and_the_change_committed(
-        embedded, monkeypatch):
+    embedded, monkeypatch
+):
     def broken(envelope):
         raise ValueError("the activity table is on fire")
 

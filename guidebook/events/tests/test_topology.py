@@ -3,19 +3,22 @@ import pytest
 from guidebook.events.topology import consumer_queue, dead_letter_queue, topic_matches
 
 
-@pytest.mark.parametrize(("pattern", "key", "matches"), [
-    ("#", "polls.vote.cast", True),
-    ("polls.#", "polls.vote.cast", True),
-    ("polls.#", "polls", True),
-    ("polls.*", "polls.vote.cast", False),
-    ("*.vote.*", "polls.vote.cast", True),
-    ("#.cast", "polls.vote.cast", True),
-    ("images.#.deleted", "images.image.deleted", True),
-    ("images.#.deleted", "images.deleted", True),
-    ("images.image.*", "images.image", False),
-    ("polls.vote.cast", "polls.vote.cast", True),
-    ("polls.vote.cast", "polls.vote.casts", False),
-])
+@pytest.mark.parametrize(
+    ("pattern", "key", "matches"),
+    [
+        ("#", "polls.vote.cast", True),
+        ("polls.#", "polls.vote.cast", True),
+        ("polls.#", "polls", True),
+        ("polls.*", "polls.vote.cast", False),
+        ("*.vote.*", "polls.vote.cast", True),
+        ("#.cast", "polls.vote.cast", True),
+        ("images.#.deleted", "images.image.deleted", True),
+        ("images.#.deleted", "images.deleted", True),
+        ("images.image.*", "images.image", False),
+        ("polls.vote.cast", "polls.vote.cast", True),
+        ("polls.vote.cast", "polls.vote.casts", False),
+    ],
+)
 def test_topic_patterns_match_as_rabbitmq_matches_them(pattern, key, matches):
     assert topic_matches(pattern, key) is matches
 

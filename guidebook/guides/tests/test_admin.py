@@ -25,11 +25,18 @@ def staff(client):
 def form_data(author, **overrides):
     now = timezone.localtime(timezone.now() - timedelta(hours=1))
     data = {
-        "title": "Lisbon in a day", "slug": "lisbon-in-a-day", "author": author.pk,
-        "excerpt": "Trams and tarts.", "body": "<p>Start early.</p>", "status": "draft",
-        "pub_date_0": now.strftime("%Y-%m-%d"), "pub_date_1": now.strftime("%H:%M:%S"),
-        "guide_images-TOTAL_FORMS": "0", "guide_images-INITIAL_FORMS": "0",
-        "guide_images-MIN_NUM_FORMS": "0", "guide_images-MAX_NUM_FORMS": "1000",
+        "title": "Lisbon in a day",
+        "slug": "lisbon-in-a-day",
+        "author": author.pk,
+        "excerpt": "Trams and tarts.",
+        "body": "<p>Start early.</p>",
+        "status": "draft",
+        "pub_date_0": now.strftime("%Y-%m-%d"),
+        "pub_date_1": now.strftime("%H:%M:%S"),
+        "guide_images-TOTAL_FORMS": "0",
+        "guide_images-INITIAL_FORMS": "0",
+        "guide_images-MIN_NUM_FORMS": "0",
+        "guide_images-MAX_NUM_FORMS": "1000",
     }
     return {**data, **overrides}
 
@@ -85,8 +92,9 @@ def test_saving_a_draft_records_no_event(client, staff):
 def test_publish_and_unpublish_actions(client, staff):
     drafts = [DraftFactory(), DraftFactory()]
     changelist = reverse("admin:guides_guide_changelist")
-    client.post(changelist, {"action": "publish_guides",
-                             "_selected_action": [g.pk for g in drafts]})
+    client.post(
+        changelist, {"action": "publish_guides", "_selected_action": [g.pk for g in drafts]}
+    )
     assert Guide.objects.published().count() == 2
     assert Outbox.objects.filter(type="guides.guide.published").count() == 2
     client.post(changelist, {"action": "unpublish_guides", "_selected_action": [drafts[0].pk]})

@@ -29,9 +29,11 @@ def watch(page):
 
 def test_guide_with_xss_payloads_runs_no_injected_script(page):
     body = "<h2>Getting there</h2><p>Take the early tram.</p>" + "".join(
-        payload.replace("window.__xss=1", "alert(1);window.__xss=1")
-        .replace("window.__xss = 1", "alert(1);window.__xss = 1")
-        for payload, _ in PAYLOADS)
+        payload.replace("window.__xss=1", "alert(1);window.__xss=1").replace(
+            "window.__xss = 1", "alert(1);window.__xss = 1"
+        )
+        for payload, _ in PAYLOADS
+    )
     guide = GuideFactory(title="Harbour walk", excerpt="Fish stalls and ferries.", body=body)
     for position in range(2):
         attach(guide, ImageFactory(), position=position, caption=f"View number {position + 1}")
@@ -50,12 +52,16 @@ def test_guide_with_xss_payloads_runs_no_injected_script(page):
 def test_guide_detail_shows_its_pictures_in_order(page, screenshot):
     tag = TagFactory(name="harbour", slug="harbour")
     guide = GuideFactory(
-        title="The harbour at noon", excerpt="Fish stalls, ferries and where to sit.",
+        title="The harbour at noon",
+        excerpt="Fish stalls, ferries and where to sit.",
         body="<h2>Why go</h2><p>The light is best at noon.</p><ul><li>Take the early tram."
-             "</li><li>Bring water.</li></ul>", tags=[tag])
+        "</li><li>Bring water.</li></ul>",
+        tags=[tag],
+    )
     GuideFactory(title="A weekend by the sea", tags=[tag])
-    for position, (sky, ground) in enumerate([((120, 180, 235), (40, 90, 140)),
-                                              ((244, 176, 120), (60, 80, 60))]):
+    for position, (sky, ground) in enumerate(
+        [((120, 180, 235), (40, 90, 140)), ((244, 176, 120), (60, 80, 60))]
+    ):
         image = create_image(data=landscape(sky, ground, position), description="Harbour")
         attach(guide, image, position=position, caption=f"View number {position + 1}")
     assert page.goto(guide.get_absolute_url()).status == 200
@@ -70,8 +76,9 @@ def test_guide_detail_shows_its_pictures_in_order(page, screenshot):
 def logged_in_as_staff(page, live_server):
     client = Client()
     client.force_login(StaffFactory())
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
 
 
 def test_tinymce_works_in_the_admin_under_the_site_csp(page, live_server):

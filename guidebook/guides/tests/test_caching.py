@@ -26,8 +26,9 @@ def test_a_second_anonymous_request_is_served_from_the_cache(client):
         assert queries == 1, url  # the cache generation only
 
 
-@pytest.mark.parametrize("change", ["title", "image", "caption", "tag", "category", "delete",
-                                    "publish"])
+@pytest.mark.parametrize(
+    "change", ["title", "image", "caption", "tag", "category", "delete", "publish"]
+)
 def test_an_edit_shows_on_the_next_request(client, change):
     category, tag = CategoryFactory(name="Coast"), TagFactory(name="walking")
     guide = GuideFactory(title="Before", category=category, tags=[tag])
@@ -56,8 +57,14 @@ def test_an_edit_shows_on_the_next_request(client, change):
         guide_publish(guide=draft)
     after = client.get(url).content.decode()
     assert after != before
-    expected = {"title": "After", "image": "Second picture", "caption": "New caption",
-                "tag": "#sunsets", "category": "Seaside", "publish": "Soon public"}
+    expected = {
+        "title": "After",
+        "image": "Second picture",
+        "caption": "New caption",
+        "tag": "#sunsets",
+        "category": "Seaside",
+        "publish": "Soon public",
+    }
     if change == "delete":
         assert "Before" not in after
     else:
@@ -103,7 +110,10 @@ def test_the_home_page_is_cached_and_shows_new_activity_on_the_next_request(clie
     assert "Lisbon by tram" in first.content.decode()
     again, queries = fetch(client, reverse("home"))
     assert queries == 1 and again.content == first.content
-    Activity.objects.create(event_id="5d0f0d9e-2c61-4a5e-9a43-4f0c2a3e1b77",
-                            type="accounts.user.registered", summary="Ada joined",
-                            occurred="2026-11-24T12:00:00Z")
+    Activity.objects.create(
+        event_id="5d0f0d9e-2c61-4a5e-9a43-4f0c2a3e1b77",
+        type="accounts.user.registered",
+        summary="Ada joined",
+        occurred="2026-11-24T12:00:00Z",
+    )
     assert "Ada joined" in client.get(reverse("home")).content.decode()

@@ -18,8 +18,11 @@ def parse(response):
 @pytest.fixture
 def guides():
     tag = TagFactory(name="harbour")
-    return (GuideFactory(title="Public <one>", excerpt="Fish & ferries", tags=[tag]),
-            DraftFactory(title="Draft one"), GuideFactory(title="Future one", pub_date=future()))
+    return (
+        GuideFactory(title="Public <one>", excerpt="Fish & ferries", tags=[tag]),
+        DraftFactory(title="Draft one"),
+        GuideFactory(title="Future one", pub_date=future()),
+    )
 
 
 def test_rss_feed_is_valid_and_lists_published_guides_only(client, guides):
@@ -50,8 +53,9 @@ def test_sitemap_lists_published_guides_and_public_pages_only(client, guides):
 
     site = Site.objects.get_current()
     about = FlatPage.objects.create(url="/about/", title="About", content="<p>Hi</p>")
-    members = FlatPage.objects.create(url="/members/", title="Members", content="<p>Hi</p>",
-                                      registration_required=True)
+    members = FlatPage.objects.create(
+        url="/members/", title="Members", content="<p>Hi</p>", registration_required=True
+    )
     about.sites.add(site)
     members.sites.add(site)
     response = client.get("/sitemap.xml")
@@ -59,6 +63,8 @@ def test_sitemap_lists_published_guides_and_public_pages_only(client, guides):
     locations = [loc.text for loc in parse(response).iter(f"{SITEMAP}loc")]
     assert any(loc.endswith(guides[0].get_absolute_url()) for loc in locations)
     assert any(loc.endswith("/about/") for loc in locations)
-    assert not any(loc.endswith(("/members/", guides[1].get_absolute_url(),
-                                 guides[2].get_absolute_url())) for loc in locations)
+    assert not any(
+        loc.endswith(("/members/", guides[1].get_absolute_url(), guides[2].get_absolute_url()))
+        for loc in locations
+    )
     assert len(locations) == 2

@@ -56,11 +56,25 @@ def test_body_is_cleaned_by_save():
 
 def test_body_is_cleaned_on_a_raw_fixture_load():
     author = UserFactory()
-    fixture = json.dumps([{"model": "guides.guide", "pk": 900, "fields": {
-        "title": "From a fixture", "slug": "from-a-fixture", "author": author.pk,
-        "body": "<img src=x onerror=alert(1)>Hi<script>alert(2)</script>", "status": "draft",
-        "pub_date": "2024-01-01T10:00:00Z", "created": "2024-01-01T10:00:00Z",
-        "updated": "2024-01-01T10:00:00Z", "tags": []}}])
+    fixture = json.dumps(
+        [
+            {
+                "model": "guides.guide",
+                "pk": 900,
+                "fields": {
+                    "title": "From a fixture",
+                    "slug": "from-a-fixture",
+                    "author": author.pk,
+                    "body": "<img src=x onerror=alert(1)>Hi<script>alert(2)</script>",
+                    "status": "draft",
+                    "pub_date": "2024-01-01T10:00:00Z",
+                    "created": "2024-01-01T10:00:00Z",
+                    "updated": "2024-01-01T10:00:00Z",
+                    "tags": [],
+                },
+            }
+        ]
+    )
     for obj in serializers.deserialize("json", fixture):
         obj.save()  # the loaddata path: save_base(raw=True), Guide.save() is skipped
     assert Guide.objects.get(pk=900).body == "<img>Hi"

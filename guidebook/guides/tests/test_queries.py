@@ -40,15 +40,21 @@ def setting():
 
 def urls():
     today = timezone.localtime(timezone.now() - timezone.timedelta(days=1))
-    return [reverse("guides:list"), reverse("guides:archive_year", args=[today.year]),
-            reverse("guides:archive_month", args=[today.year, today.month]),
-            reverse("guides:archive_day", args=[today.year, today.month, today.day]),
-            reverse("guides:category", args=["coast"]), reverse("guides:tag", args=["walking"]),
-            reverse("guides:feed_rss"), reverse("guides:feed_atom")]
+    return [
+        reverse("guides:list"),
+        reverse("guides:archive_year", args=[today.year]),
+        reverse("guides:archive_month", args=[today.year, today.month]),
+        reverse("guides:archive_day", args=[today.year, today.month, today.day]),
+        reverse("guides:category", args=["coast"]),
+        reverse("guides:tag", args=["walking"]),
+        reverse("guides:feed_rss"),
+        reverse("guides:feed_atom"),
+    ]
 
 
 def test_lists_archives_and_feeds_use_a_constant_number_of_queries(
-        client, setting, django_assert_max_num_queries):
+    client, setting, django_assert_max_num_queries
+):
     make_guides(2, *setting)
     for url in urls():
         queries_for(client, url)  # warm: the Site row is cached after its first use
@@ -79,8 +85,7 @@ def home_guides():
     return featured, latest
 
 
-def test_home_page_guides_use_a_constant_number_of_queries(setting,
-                                                          django_assert_max_num_queries):
+def test_home_page_guides_use_a_constant_number_of_queries(setting, django_assert_max_num_queries):
     make_guides(2, *setting)
     with CaptureQueriesContext(connection) as few:
         home_guides()

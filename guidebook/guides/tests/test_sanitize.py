@@ -17,7 +17,7 @@ PAYLOADS = [
     ('<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>', "data:"),
     ('<img src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=">', "data:"),
     ('<svg onload="window.__xss=1"><circle r="5"/></svg>', "svg"),
-    ('<svg><script>window.__xss=1</script></svg>', "__xss"),
+    ("<svg><script>window.__xss=1</script></svg>", "__xss"),
     ('<iframe src="https://evil.example/"></iframe>', "iframe"),
     ('<iframe srcdoc="<script>window.__xss=1</script>"></iframe>', "__xss"),
     ("<style>body { display: none }</style>", "display"),
@@ -29,7 +29,7 @@ PAYLOADS = [
     ("<scr<script>ipt>window.__xss=1</scr</script>ipt>", "<script"),
     ('<object data="x.swf"></object><embed src="x.swf">', "swf"),
     ('<form action="https://evil.example"><input name="password"></form>', "<form"),
-    ('<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', "onerror"),
+    ("<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>", "onerror"),
     ('<noscript><p title="</noscript><img src=x onerror=alert(1)>">', "onerror"),
     ('<a href="/guides/" onmouseover="window.__xss=1">hover</a>', "onmouseover"),
     ("<!--<img src=x onerror=alert(1)>-->", "onerror"),
@@ -48,16 +48,32 @@ def test_payload_is_neutralised(payload, forbidden):
 
 
 def test_what_the_editor_writes_is_kept():
-    html = ('<h2>Title</h2><p style="text-align: center;">A <strong>b</strong> <em>c</em> '
-            '<u>u</u> <s>s</s></p><ul><li>one</li></ul><ol><li>two</li></ol>'
-            '<blockquote><p>q</p></blockquote><pre><code>x = 1</code></pre>'
-            '<figure><img src="/media/originals/ab/x.jpg" alt="x"><figcaption>c</figcaption>'
-            '</figure><table><thead><tr><th scope="col">h</th></tr></thead><tbody><tr>'
-            '<td colspan="2">d</td></tr></tbody></table>')
+    html = (
+        '<h2>Title</h2><p style="text-align: center;">A <strong>b</strong> <em>c</em> '
+        "<u>u</u> <s>s</s></p><ul><li>one</li></ul><ol><li>two</li></ol>"
+        "<blockquote><p>q</p></blockquote><pre><code>x = 1</code></pre>"
+        '<figure><img src="/media/originals/ab/x.jpg" alt="x"><figcaption>c</figcaption>'
+        '</figure><table><thead><tr><th scope="col">h</th></tr></thead><tbody><tr>'
+        '<td colspan="2">d</td></tr></tbody></table>'
+    )
     cleaned = clean_rich_text(html)
-    for kept in ["<h2>", "text-align:center", "<strong>", "<em>", "<u>", "<s>", "<ul>", "<ol>",
-                 "<blockquote>", "<pre><code>", "<figure>", '<img src="/media/originals/ab/x.jpg"',
-                 "<figcaption>", '<th scope="col">', '<td colspan="2">']:
+    for kept in [
+        "<h2>",
+        "text-align:center",
+        "<strong>",
+        "<em>",
+        "<u>",
+        "<s>",
+        "<ul>",
+        "<ol>",
+        "<blockquote>",
+        "<pre><code>",
+        "<figure>",
+        '<img src="/media/originals/ab/x.jpg"',
+        "<figcaption>",
+        '<th scope="col">',
+        '<td colspan="2">',
+    ]:
         assert kept in cleaned, kept
 
 
@@ -69,9 +85,12 @@ def test_links_get_rel_noopener_noreferrer_and_keep_safe_schemes():
 
 def test_own_images_through_the_images_app_are_kept():
     assert 'src="/images/media/renditions/ab/x/400w.jpeg"' in clean_rich_text(
-        '<img src="/images/media/renditions/ab/x/400w.jpeg">')
+        '<img src="/images/media/renditions/ab/x/400w.jpeg">'
+    )
 
 
 def test_text_that_looks_like_html_stays_escaped():
-    assert clean_rich_text("&lt;script&gt;alert(1)&lt;/script&gt;") == \
-        "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert (
+        clean_rich_text("&lt;script&gt;alert(1)&lt;/script&gt;")
+        == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    )

@@ -16,8 +16,12 @@ def test_publishing_a_draft_records_the_event_once():
     guide.refresh_from_db()
     assert guide.status == Guide.Status.PUBLISHED
     event = Outbox.objects.get(type="guides.guide.published")
-    assert event.data == {"guide_id": guide.pk, "title": "Lisbon",
-                          "author": guide.author.username, "url": guide.get_absolute_url()}
+    assert event.data == {
+        "guide_id": guide.pk,
+        "title": "Lisbon",
+        "author": guide.author.username,
+        "url": guide.get_absolute_url(),
+    }
 
 
 def test_republishing_after_unpublish_records_a_new_event():

@@ -27,8 +27,9 @@ def trio():
     day = timezone.now() - timedelta(days=1)
     published = GuideFactory(title="Published guide", category=category, tags=[tag], pub_date=day)
     draft = DraftFactory(title="Draft guide", category=category, tags=[tag], pub_date=day)
-    scheduled = GuideFactory(title="Scheduled guide", category=category, tags=[tag],
-                             pub_date=future())
+    scheduled = GuideFactory(
+        title="Scheduled guide", category=category, tags=[tag], pub_date=future()
+    )
     return published, draft, scheduled
 
 
@@ -111,13 +112,27 @@ def test_detail_shows_images_in_order_with_captions_tags_category_and_related(cl
     assert related.title in body and "Hidden draft" not in body
 
 
-@pytest.mark.parametrize("path", [
-    "/guides/2024/13/", "/guides/2024/0/", "/guides/0/", "/guides/9999/", "/guides/2024/2/30/",
-    "/guides/2024/1/32/", "/guides/2024/1/32/some-slug/", "/guides/2024/13/1/some-slug/",
-    "/guides/123456789012345678901234567890/", "/guides/2024/1/1/no-such-guide/",
-    "/guides/category/nothing/", "/guides/tag/nothing/", "/guides/2024/1/1/bad%20slug/",
-    "/guides/?page=abc", "/guides/?page=999", "/guides/1999/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/guides/2024/13/",
+        "/guides/2024/0/",
+        "/guides/0/",
+        "/guides/9999/",
+        "/guides/2024/2/30/",
+        "/guides/2024/1/32/",
+        "/guides/2024/1/32/some-slug/",
+        "/guides/2024/13/1/some-slug/",
+        "/guides/123456789012345678901234567890/",
+        "/guides/2024/1/1/no-such-guide/",
+        "/guides/category/nothing/",
+        "/guides/tag/nothing/",
+        "/guides/2024/1/1/bad%20slug/",
+        "/guides/?page=abc",
+        "/guides/?page=999",
+        "/guides/1999/",
+    ],
+)
 def test_malformed_or_unknown_url_parts_are_404(client, path):
     GuideFactory()
     assert client.get(path).status_code == 404

@@ -11,8 +11,9 @@ DEFAULT_SIZES = "(max-width: 640px) 100vw, 400px"
 
 
 def srcset(renditions, private: bool) -> str:
-    return ", ".join(f"{storage.file_url(r.file.name, private=private)} {r.width}w"
-                     for r in renditions)
+    return ", ".join(
+        f"{storage.file_url(r.file.name, private=private)} {r.width}w" for r in renditions
+    )
 
 
 @register.inclusion_tag("images/_picture.html")
@@ -24,11 +25,17 @@ def picture(image: Image, sizes: str = DEFAULT_SIZES, eager: bool = False):
     private = image.is_private
     if fallback:
         smallest = fallback[0]
-        src, width, height = storage.file_url(smallest.file.name, private=private), \
-            smallest.width, smallest.height
+        src, width, height = (
+            storage.file_url(smallest.file.name, private=private),
+            smallest.width,
+            smallest.height,
+        )
     else:  # renditions not made yet: the original, which is free of location data too
-        src, width, height = storage.file_url(image.file.name, private=private), \
-            image.width, image.height
+        src, width, height = (
+            storage.file_url(image.file.name, private=private),
+            image.width,
+            image.height,
+        )
     return {
         "image": image,
         "webp_srcset": srcset(webp, private),

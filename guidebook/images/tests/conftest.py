@@ -9,5 +9,8 @@ def renditions_in_process(request, monkeypatch):
         return
     from guidebook.images import services
 
-    monkeypatch.setattr(services, "queue_renditions",
-                        lambda image_id: services.generate_renditions(image_id=image_id))
+    monkeypatch.setattr(
+        services,
+        "queue_renditions",
+        lambda image_id: services.generate_renditions(image_id=image_id),
+    )

@@ -13,14 +13,22 @@ from guidebook.images import services
 GPS = {1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 39.0)}
 
 
-def image_bytes(fmt: str = "JPEG", size=(640, 480), color=(40, 120, 200), *, mode: str = "RGB",
-                exif: PILImage.Exif | None = None, noise: bool = False, **options) -> bytes:
+def image_bytes(
+    fmt: str = "JPEG",
+    size=(640, 480),
+    color=(40, 120, 200),
+    *,
+    mode: str = "RGB",
+    exif: PILImage.Exif | None = None,
+    noise: bool = False,
+    **options,
+) -> bytes:
     image = PILImage.new(mode, size, color)
     if noise:  # photo-like content, so that sizes and hashes differ between images
         rng = random.Random(size[0] * 31 + size[1])
         pixels = image.load()
         for _ in range(200):
-            pixels[rng.randrange(size[0]), rng.randrange(size[1])] = (255, 255, 255)[:len(mode)]
+            pixels[rng.randrange(size[0]), rng.randrange(size[1])] = (255, 255, 255)[: len(mode)]
     out = io.BytesIO()
     if exif is not None:
         options["exif"] = exif
@@ -44,8 +52,11 @@ def upload(data: bytes, name: str = "photo.jpg") -> SimpleUploadedFile:
 def create_image(owner=None, data: bytes | None = None, name: str = "photo.jpg", **fields):
     """An Image made the way the site makes them: through the upload service."""
     return services.image_create(
-        owner=owner or UserFactory(), file=upload(data or image_bytes(), name),
-        description=fields.pop("description", "A test image"), **fields)
+        owner=owner or UserFactory(),
+        file=upload(data or image_bytes(), name),
+        description=fields.pop("description", "A test image"),
+        **fields,
+    )
 
 
 class ImageFactory(factory.Factory):

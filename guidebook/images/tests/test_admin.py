@@ -14,20 +14,27 @@ def admin_client(client):
     return client
 
 
-def test_changelist_shows_thumbnails_and_searches_by_owner(admin_client,
-                                                           django_capture_on_commit_callbacks):
+def test_changelist_shows_thumbnails_and_searches_by_owner(
+    admin_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         image = create_image(data=image_bytes(color=(12, 34, 56)), description="Bridge")
-    response = admin_client.get(reverse("admin:images_image_changelist"),
-                                {"q": image.owner.username})
+    response = admin_client.get(
+        reverse("admin:images_image_changelist"), {"q": image.owner.username}
+    )
     assert response.status_code == 200
     assert b"Bridge" in response.content and b"400w.jpg" in response.content
-    assert admin_client.get(reverse("admin:images_image_changelist"),
-                            {"q": "nobody-by-that-name"}).context["cl"].result_count == 0
+    assert (
+        admin_client.get(reverse("admin:images_image_changelist"), {"q": "nobody-by-that-name"})
+        .context["cl"]
+        .result_count
+        == 0
+    )
 
 
-def test_change_page_shows_read_only_facts_and_renditions(admin_client,
-                                                          django_capture_on_commit_callbacks):
+def test_change_page_shows_read_only_facts_and_renditions(
+    admin_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         image = create_image(data=image_bytes(color=(65, 43, 21)))
     response = admin_client.get(reverse("admin:images_image_change", args=[image.pk]))
@@ -39,9 +46,15 @@ def test_change_page_shows_read_only_facts_and_renditions(admin_client,
 
 def test_admin_add_goes_through_the_upload_service(admin_client):
     owner = StaffFactory(username="editor")
-    response = admin_client.post(reverse("admin:images_image_add"), {
-        "upload": upload(image_bytes("PNG"), "../evil.png"), "owner": owner.pk,
-        "description": "From the admin", "visibility": "public"})
+    response = admin_client.post(
+        reverse("admin:images_image_add"),
+        {
+            "upload": upload(image_bytes("PNG"), "../evil.png"),
+            "owner": owner.pk,
+            "description": "From the admin",
+            "visibility": "public",
+        },
+    )
     assert response.status_code == 302
     image = Image.objects.get()
     assert image.content_type == "image/png" and image.original_name == "evil.png"
@@ -49,8 +62,14 @@ def test_admin_add_goes_through_the_upload_service(admin_client):
 
 
 def test_admin_add_refuses_a_bad_file_with_a_reason(admin_client):
-    response = admin_client.post(reverse("admin:images_image_add"), {
-        "upload": upload(b"<svg><script>alert(1)</script></svg>", "x.png"),
-        "owner": StaffFactory(username="editor2").pk, "description": "", "visibility": "public"})
+    response = admin_client.post(
+        reverse("admin:images_image_add"),
+        {
+            "upload": upload(b"<svg><script>alert(1)</script></svg>", "x.png"),
+            "owner": StaffFactory(username="editor2").pk,
+            "description": "",
+            "visibility": "public",
+        },
+    )
     assert response.status_code == 200 and b"SVG drawing" in response.content
     assert not Image.objects.exists()

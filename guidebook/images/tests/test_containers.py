@@ -33,7 +33,8 @@ def test_gps_is_removed_from_the_stored_original_and_other_exif_kept(fmt):
 
 
 def test_gps_tagged_jpeg_has_no_gps_in_any_rendition_and_orientation_is_applied(
-        django_capture_on_commit_callbacks):
+    django_capture_on_commit_callbacks,
+):
     # Orientation 6: the camera was turned a quarter; 640x480 stored means 480x640 on display.
     data = image_bytes(size=(640, 480), exif=gps_exif(orientation=6))
     with django_capture_on_commit_callbacks(execute=True):

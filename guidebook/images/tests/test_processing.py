@@ -14,8 +14,11 @@ def rendered(data: bytes) -> dict[str, processing.Rendered]:
 def test_a_large_jpeg_gets_400_and_1600_pixel_webp_and_jpeg():
     renditions = rendered(image_bytes(size=(3200, 2400)))
     assert {name: (r.width, r.height) for name, r in renditions.items()} == {
-        "400w.webp": (400, 300), "400w.jpg": (400, 300),
-        "1600w.webp": (1600, 1200), "1600w.jpg": (1600, 1200)}
+        "400w.webp": (400, 300),
+        "400w.jpg": (400, 300),
+        "1600w.webp": (1600, 1200),
+        "1600w.jpg": (1600, 1200),
+    }
     assert PILImage.open(io.BytesIO(renditions["400w.webp"].data)).format == "WEBP"
     assert PILImage.open(io.BytesIO(renditions["1600w.jpg"].data)).format == "JPEG"
 

@@ -42,8 +42,10 @@ def test_reaper_deletes_old_orphans_and_keeps_used_and_fresh_files(files):
     output = reap("--grace-hours", "24")
     assert not default_storage.exists(old)
     assert default_storage.exists(used) and default_storage.exists(fresh)
-    assert "Scanned 3 file(s): 1 in use, 1 unreferenced but within the grace period (kept), " \
-           "1 orphan(s) deleted." in output
+    assert (
+        "Scanned 3 file(s): 1 in use, 1 unreferenced but within the grace period (kept), "
+        "1 orphan(s) deleted." in output
+    )
 
 
 def test_second_run_is_a_no_op(files):

@@ -23,11 +23,13 @@ def fetch(url: str) -> bytes:
 
 
 def test_upload_to_s3_stores_the_detected_type_and_serves_presigned_urls_only(
-        s3_storage, s3_bucket, moto_s3_endpoint, settings):
+    s3_storage, s3_bucket, moto_s3_endpoint, settings
+):
     image = create_image(data=image_bytes("PNG", exif=gps_exif()), name="photo.jpg")
     assert not storage.is_local()
     head = boto3.client("s3", endpoint_url=moto_s3_endpoint).head_object(
-        Bucket=s3_bucket, Key=image.file.name)
+        Bucket=s3_bucket, Key=image.file.name
+    )
     assert head["ContentType"] == "image/png"  # detected, though the upload was named .jpg
 
     url = storage.file_url(image.file.name, private=False)
@@ -43,7 +45,8 @@ def test_upload_to_s3_stores_the_detected_type_and_serves_presigned_urls_only(
 
 
 def test_private_image_page_carries_a_fresh_presigned_url_on_each_render(
-        s3_storage, client, settings):
+    s3_storage, client, settings
+):
     owner = UserFactory()
     image = create_image(owner=owner, data=image_bytes(color=(1, 2, 250)), visibility="private")
     client.force_login(owner)
@@ -58,7 +61,8 @@ def test_private_image_page_carries_a_fresh_presigned_url_on_each_render(
     assert first != second
     for url in (first, second):
         assert parse_qs(urlparse(url).query)["X-Amz-Expires"] == [
-            str(settings.AWS_QUERYSTRING_EXPIRE)]
+            str(settings.AWS_QUERYSTRING_EXPIRE)
+        ]
         assert fetch(url).startswith(b"\xff\xd8")
 
 

@@ -33,7 +33,8 @@ def test_deleting_an_image_deletes_its_files_after_commit(django_capture_on_comm
 
 
 def test_a_shared_file_is_kept_until_the_last_image_using_it_is_deleted(
-        django_capture_on_commit_callbacks):
+    django_capture_on_commit_callbacks,
+):
     data = image_bytes(color=(7, 8, 9))
     with django_capture_on_commit_callbacks(execute=True):
         first = create_image(data=data)
@@ -92,4 +93,6 @@ def test_public_uploads_and_deletions_are_published_private_ones_are_not():
     services.image_delete(image=private)
     services.image_delete(image=public)
     assert list(Outbox.objects.order_by("created").values_list("type", "data__title")) == [
-        ("images.image.uploaded", "Dunes"), ("images.image.deleted", "Dunes")]
+        ("images.image.uploaded", "Dunes"),
+        ("images.image.deleted", "Dunes"),
+    ]

@@ -39,8 +39,11 @@ def test_expired_signed_url_is_refused(client, private_image, monkeypatch, setti
 
 def test_tampered_signed_url_is_refused(client, private_image):
     token = storage.sign_name(private_image.file.name)
-    forged = storage.sign_name("originals/00/someone-elses.jpg").rsplit(":", 1)[0] + ":" + \
-        token.rsplit(":", 1)[1]
+    forged = (
+        storage.sign_name("originals/00/someone-elses.jpg").rsplit(":", 1)[0]
+        + ":"
+        + token.rsplit(":", 1)[1]
+    )
     assert client.get(reverse("images:file", args=[forged])).status_code == 403
     assert client.get(reverse("images:file", args=[token[:-2] + "xx"])).status_code == 403
 
@@ -61,7 +64,8 @@ def test_public_url_view_serves_public_files_only(client, private_image):
 
 
 def test_signed_urls_survive_a_secret_key_rotation_with_the_old_key_as_fallback(
-        client, private_image, settings):
+    client, private_image, settings
+):
     old_key = settings.SECRET_KEY
     url = storage.file_url(private_image.file.name, private=True)
     settings.SECRET_KEY = "a-brand-new-secret-key-for-the-rotation-test-0123456789"

@@ -25,7 +25,11 @@ def test_upload_is_followed_by_renditions_from_the_worker(celery_worker):
     image = create_image(data=image_bytes(size=(2400, 1600), color=(20, 200, 20)))
     renditions = wait_for_renditions(image)
     assert sorted((r.spec, r.width) for r in renditions) == [
-        ("1600w.jpg", 1600), ("1600w.webp", 1600), ("400w.jpg", 400), ("400w.webp", 400)]
+        ("1600w.jpg", 1600),
+        ("1600w.webp", 1600),
+        ("400w.jpg", 400),
+        ("400w.webp", 400),
+    ]
 
 
 def test_the_task_is_routed_to_the_images_queue_and_safe_to_run_twice(celery_worker):
@@ -43,12 +47,13 @@ def test_the_task_is_routed_to_the_images_queue_and_safe_to_run_twice(celery_wor
     from django.conf import settings
 
     route = settings.CELERY_TASK_ROUTES["images.*"]
-    assert generate_renditions.app.amqp.router.route({}, generate_renditions.name)["queue"].name \
+    assert (
+        generate_renditions.app.amqp.router.route({}, generate_renditions.name)["queue"].name
         == route["queue"]
+    )
 
 
-def test_regenerate_renditions_admin_action_runs_a_job_that_remakes_files(
-        celery_worker, client):
+def test_regenerate_renditions_admin_action_runs_a_job_that_remakes_files(celery_worker, client):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
     from django.urls import reverse
@@ -63,9 +68,11 @@ def test_regenerate_renditions_admin_action_runs_a_job_that_remakes_files(
     default_storage.save(damaged, ContentFile(b"not an image any more"))
 
     client.force_login(StaffFactory())
-    response = client.post(reverse("admin:images_image_changelist"),
-                           {"action": "regenerate_renditions", "_selected_action": [image.pk]},
-                           follow=True)
+    response = client.post(
+        reverse("admin:images_image_changelist"),
+        {"action": "regenerate_renditions", "_selected_action": [image.pk]},
+        follow=True,
+    )
     assert "Follow its progress on the jobs page" in response.content.decode()
     job = Job.objects.get(task_name="images.generate_renditions")
     deadline = time.monotonic() + 20

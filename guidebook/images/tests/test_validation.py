@@ -22,12 +22,18 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
 def png_with_header(width: int, height: int) -> bytes:
     """A PNG whose header declares width x height; the pixel data is a tiny stub."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
-            + png_chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+        + png_chunk(b"IEND", b"")
+    )
 
 
-SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
-       b"<script>alert(document.cookie)</script></svg>")
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
+    b"<script>alert(document.cookie)</script></svg>"
+)
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 
 BAD_FILES = {
@@ -39,8 +45,11 @@ BAD_FILES = {
     "just over the pixel limit": (png_with_header(8000, 7000), "big.png", "megapixels"),
     "truncated jpeg": (image_bytes(size=(800, 600), noise=True)[:-400], "cut.jpg", "truncated"),
     "png followed by html": (image_bytes("PNG") + HTML, "polyglot.png", "extra data"),
-    "gif followed by a zip (GIFAR)": (image_bytes("GIF") + b"PK\x03\x04" + b"\x00" * 40,
-                                      "gifar.gif", "extra data"),
+    "gif followed by a zip (GIFAR)": (
+        image_bytes("GIF") + b"PK\x03\x04" + b"\x00" * 40,
+        "gifar.gif",
+        "extra data",
+    ),
     "jpeg followed by html": (image_bytes() + HTML, "polyglot.jpg", "extra data"),
 }
 
@@ -60,8 +69,10 @@ def test_file_over_the_size_limit_is_refused(settings):
         validate_image_file(upload(image_bytes(size=(400, 400), noise=True)))
 
 
-@pytest.mark.parametrize("fmt,content_type", [
-    ("JPEG", "image/jpeg"), ("PNG", "image/png"), ("GIF", "image/gif"), ("WEBP", "image/webp")])
+@pytest.mark.parametrize(
+    "fmt,content_type",
+    [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("GIF", "image/gif"), ("WEBP", "image/webp")],
+)
 def test_accepted_formats_store_the_detected_content_type_whatever_the_name(fmt, content_type):
     image = image_create(owner=UserFactory(), file=upload(image_bytes(fmt), "misnamed.txt"))
     assert image.content_type == content_type
@@ -82,11 +93,14 @@ def test_overlong_filename_is_truncated_and_keeps_its_extension():
     assert image.sha256 in image.file.name
 
 
-@pytest.mark.parametrize("raw,clean", [
-    ("C:\\Users\\ada\\holiday.jpg", "holiday.jpg"),
-    ("evil\x00name\u202e.jpg", "evilname.jpg"),
-    ("  ..  ", "image"),
-    ("", "image"),
-])
+@pytest.mark.parametrize(
+    "raw,clean",
+    [
+        ("C:\\Users\\ada\\holiday.jpg", "holiday.jpg"),
+        ("evil\x00name\u202e.jpg", "evilname.jpg"),
+        ("  ..  ", "image"),
+        ("", "image"),
+    ],
+)
 def test_original_names_are_cleaned_for_display(raw, clean):
     assert clean_original_name(raw) == clean

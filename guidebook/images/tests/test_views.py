@@ -22,8 +22,10 @@ def logged_in(client, user):
 
 
 def post_upload(client, *files, visibility="public", description="Seen from the ridge"):
-    return client.post(reverse("images:upload"), {
-        "image": list(files), "description": description, "visibility": visibility})
+    return client.post(
+        reverse("images:upload"),
+        {"image": list(files), "description": description, "visibility": visibility},
+    )
 
 
 def test_upload_needs_a_login(client):
@@ -43,7 +45,10 @@ def test_uploading_one_image_leads_to_its_page(logged_in, user, django_capture_o
     image = Image.objects.get()
     assert response.status_code == 302 and response["Location"] == image.get_absolute_url()
     assert (image.owner, image.description, image.original_name) == (
-        user, "Seen from the ridge", "ridge.jpg")
+        user,
+        "Seen from the ridge",
+        "ridge.jpg",
+    )
     page = logged_in.get(image.get_absolute_url())
     assert b'type="image/webp"' in page.content
     assert b"400w.webp 400w" in page.content and b"1600w.jpg 1600w" in page.content
@@ -51,17 +56,23 @@ def test_uploading_one_image_leads_to_its_page(logged_in, user, django_capture_o
 
 def test_uploading_several_images_keeps_the_good_ones_and_names_the_bad(logged_in):
     response = post_upload(
-        logged_in, upload(image_bytes(color=(1, 1, 1)), "a.jpg"),
+        logged_in,
+        upload(image_bytes(color=(1, 1, 1)), "a.jpg"),
         upload(b"<html><script>alert(1)</script></html>", "b.jpg"),
-        upload(image_bytes("PNG"), "c.png"))
+        upload(image_bytes("PNG"), "c.png"),
+    )
     assert response.status_code == 200
     assert Image.objects.count() == 2
     assert "b.jpg: This file is an HTML document." in response.content.decode()
 
 
 def test_only_bad_files_rerender_the_form_without_a_server_error(logged_in):
-    for data, name in [(b"", "empty.jpg"), (b"GIF89a", "tiny.gif"),
-                       (image_bytes()[:100], "cut.jpg"), (b"\x00" * 10, "../../x.jpg")]:
+    for data, name in [
+        (b"", "empty.jpg"),
+        (b"GIF89a", "tiny.gif"),
+        (image_bytes()[:100], "cut.jpg"),
+        (b"\x00" * 10, "../../x.jpg"),
+    ]:
         response = post_upload(logged_in, upload(data, name))
         assert response.status_code == 200, name
         assert "errorlist" in response.content.decode()
@@ -76,17 +87,20 @@ def test_upload_over_the_limit_is_refused_with_the_real_size(logged_in, settings
 
 
 def test_missing_file_is_a_form_error(logged_in):
-    response = logged_in.post(reverse("images:upload"), {"description": "x",
-                                                         "visibility": "public"})
+    response = logged_in.post(
+        reverse("images:upload"), {"description": "x", "visibility": "public"}
+    )
     assert response.status_code == 200 and "This field is required" in response.content.decode()
 
 
 def test_gallery_lists_public_images_only_with_lazy_pictures(
-        client, django_capture_on_commit_callbacks):
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         public = create_image(data=image_bytes(color=(5, 50, 5)), description="Public hills")
-    create_image(data=image_bytes(color=(50, 5, 5)), description="Secret hills",
-                 visibility="private")
+    create_image(
+        data=image_bytes(color=(50, 5, 5)), description="Secret hills", visibility="private"
+    )
     response = client.get(reverse("images:index"))
     assert b"Public hills" in response.content and b"Secret hills" not in response.content
     assert b'loading="lazy"' in response.content and b"<picture>" in response.content
@@ -131,8 +145,12 @@ def test_private_image_url_changes_on_every_render(client, user, monkeypatch):
 
 
 def test_my_images_lists_my_public_and_private_images(client, user):
-    create_image(owner=user, data=image_bytes(color=(1, 9, 9)), description="mine, private",
-                 visibility="private")
+    create_image(
+        owner=user,
+        data=image_bytes(color=(1, 9, 9)),
+        description="mine, private",
+        visibility="private",
+    )
     create_image(data=image_bytes(color=(2, 9, 9)), description="someone else's")
     client.force_login(user)
     response = client.get(reverse("images:mine"))
@@ -142,8 +160,10 @@ def test_my_images_lists_my_public_and_private_images(client, user):
 def test_owner_edits_description_and_visibility(client, user):
     image = create_image(owner=user, data=image_bytes(color=(3, 9, 9)))
     client.force_login(user)
-    response = client.post(reverse("images:edit", args=[image.pk]),
-                           {"description": "New words", "visibility": "private"})
+    response = client.post(
+        reverse("images:edit", args=[image.pk]),
+        {"description": "New words", "visibility": "private"},
+    )
     assert response.status_code == 302
     image.refresh_from_db()
     assert (image.description, image.visibility) == ("New words", "private")
@@ -171,6 +191,8 @@ def test_home_page_include_renders(rf):
     from django.template.loader import render_to_string
 
     image = create_image(data=image_bytes(color=(6, 9, 9)))
-    html = render_to_string("images/_home_latest.html",
-                            {"latest_images": Image.objects.public().recent().for_display()[:6]})
+    html = render_to_string(
+        "images/_home_latest.html",
+        {"latest_images": Image.objects.public().recent().for_display()[:6]},
+    )
     assert image.get_absolute_url() in html

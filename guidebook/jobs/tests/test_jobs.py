@@ -46,7 +46,8 @@ def start(user, task_name, arguments, django_capture_on_commit_callbacks, name="
 
 @pytest.mark.celery_worker
 def test_a_group_job_runs_on_the_worker_and_reports_progress(
-        celery_worker, client, django_capture_on_commit_callbacks):
+    celery_worker, client, django_capture_on_commit_callbacks
+):
     user = UserFactory()
     client.force_login(user)
     job = start(user, "core.ping", [[], [], []], django_capture_on_commit_callbacks)
@@ -58,7 +59,8 @@ def test_a_group_job_runs_on_the_worker_and_reports_progress(
 
 @pytest.mark.celery_worker
 def test_a_single_task_job_returns_its_result(
-        celery_worker, client, django_capture_on_commit_callbacks):
+    celery_worker, client, django_capture_on_commit_callbacks
+):
     user = UserFactory()
     client.force_login(user)
     job = start(user, "core.ping", [[]], django_capture_on_commit_callbacks)
@@ -69,7 +71,8 @@ def test_a_single_task_job_returns_its_result(
 
 @pytest.mark.celery_worker
 def test_a_single_task_reports_its_own_progress(
-        celery_worker, client, django_capture_on_commit_callbacks):
+    celery_worker, client, django_capture_on_commit_callbacks
+):
     user = UserFactory()
     client.force_login(user)
     job = start(user, "jobs_tests.count_to", [[20]], django_capture_on_commit_callbacks)
@@ -82,13 +85,17 @@ def test_a_single_task_reports_its_own_progress(
     partial = [s["progress"]["done"] for s in seen if s["state"] == "STARTED"]
     assert any(0 < done < 20 for done in partial), seen
     # Before its first report a started task counts as one unit of work; after it, as 20.
-    assert all(s["progress"]["total"] == 20 for s in seen
-               if s["state"] == "STARTED" and s["progress"]["done"] > 0)
+    assert all(
+        s["progress"]["total"] == 20
+        for s in seen
+        if s["state"] == "STARTED" and s["progress"]["done"] > 0
+    )
 
 
 @pytest.mark.celery_worker
 def test_a_failed_job_shows_its_error_and_retries_only_failures(
-        celery_worker, client, django_capture_on_commit_callbacks):
+    celery_worker, client, django_capture_on_commit_callbacks
+):
     user = UserFactory()
     client.force_login(user)
     job = start(user, "jobs_tests.fail_on", [["ok"], ["bad"]], django_capture_on_commit_callbacks)
@@ -124,8 +131,12 @@ def test_jobs_work_in_the_embedded_profile_with_tasks_run_in_process(client):
 @pytest.mark.django_db
 def test_a_queued_job_is_pending_and_people_see_only_their_own(client):
     owner, other = UserFactory(), UserFactory()
-    job = Job.objects.create(user=owner, name="Queued", task_name="core.ping",
-                             tasks=[{"id": str(uuid.uuid4()), "args": []}])
+    job = Job.objects.create(
+        user=owner,
+        name="Queued",
+        task_name="core.ping",
+        tasks=[{"id": str(uuid.uuid4()), "args": []}],
+    )
     client.force_login(other)
     assert client.get(reverse("jobs:status", args=[job.pk])).status_code == 404
     assert b"Queued" not in client.get(reverse("jobs:list")).content

@@ -54,19 +54,37 @@ def test_direct_save_stores_payloads_harmless(payload, forbidden):
 
 
 def test_fixture_load_is_cleaned_too():
-    fixture = json.dumps([{"model": "flatpages.flatpage", "pk": 77, "fields": {
-        "url": "/fixture/", "title": "Fixture",
-        "content": "<p onclick=x()>Hi</p><script>1</script>",
-        "enable_comments": False, "template_name": "", "registration_required": False,
-        "sites": [Site.objects.get_current().pk]}}])
+    fixture = json.dumps(
+        [
+            {
+                "model": "flatpages.flatpage",
+                "pk": 77,
+                "fields": {
+                    "url": "/fixture/",
+                    "title": "Fixture",
+                    "content": "<p onclick=x()>Hi</p><script>1</script>",
+                    "enable_comments": False,
+                    "template_name": "",
+                    "registration_required": False,
+                    "sites": [Site.objects.get_current().pk],
+                },
+            }
+        ]
+    )
     for obj in serializers.deserialize("json", fixture):
         obj.save()
     assert FlatPage.objects.get(pk=77).content == "<p>Hi</p>"
 
 
 def admin_data(**overrides):
-    return {"url": "/about/", "title": "About", "content": "<p>Hello</p>",
-            "sites": [Site.objects.get_current().pk], "template_name": "", **overrides}
+    return {
+        "url": "/about/",
+        "title": "About",
+        "content": "<p>Hello</p>",
+        "sites": [Site.objects.get_current().pk],
+        "template_name": "",
+        **overrides,
+    }
 
 
 def test_admin_form_uses_tinymce(client):
@@ -78,8 +96,9 @@ def test_admin_form_uses_tinymce(client):
 @pytest.mark.parametrize(("payload", "forbidden"), PAYLOADS, ids=PAYLOAD_IDS)
 def test_admin_post_stores_payloads_harmless_and_records_the_event(client, payload, forbidden):
     client.force_login(StaffFactory())
-    response = client.post(reverse("admin:flatpages_flatpage_add"),
-                           admin_data(content=f"<p>ok</p>{payload}"))
+    response = client.post(
+        reverse("admin:flatpages_flatpage_add"), admin_data(content=f"<p>ok</p>{payload}")
+    )
     assert response.status_code == 302
     page = FlatPage.objects.get()
     assert forbidden.lower() not in page.content.lower()
@@ -91,8 +110,10 @@ def test_an_edit_shows_on_the_next_request(client):
     page = make_page(content="<p>Before</p>")
     assert b"Before" in client.get("/about/").content
     client.force_login(StaffFactory())
-    client.post(reverse("admin:flatpages_flatpage_change", args=[page.pk]),
-                admin_data(content="<p>After</p>"))
+    client.post(
+        reverse("admin:flatpages_flatpage_change", args=[page.pk]),
+        admin_data(content="<p>After</p>"),
+    )
     assert b"After" in client.get("/about/").content
 
 
@@ -104,8 +125,9 @@ def test_search_matches_title_and_content_case_insensitively(client):
     make_page(url="/about/", title="About us", content="<p>Harbour walks</p>")
     make_page(url="/privacy/", title="Privacy", content="<p>Cookies</p>")
     assert [p.url for p in client.get(SEARCH, {"q": "HARBOUR"}).context["page_obj"]] == ["/about/"]
-    assert [p.url for p in client.get(SEARCH, {"q": "privacy"}).context["page_obj"]] == \
-        ["/privacy/"]
+    assert [p.url for p in client.get(SEARCH, {"q": "privacy"}).context["page_obj"]] == [
+        "/privacy/"
+    ]
 
 
 @pytest.mark.parametrize("query", ["", "   "])

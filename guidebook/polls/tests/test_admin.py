@@ -64,8 +64,9 @@ def test_search_finds_questions_by_a_choice_and_keeps_totals_right(staff_client,
 
 def test_filters_and_date_hierarchy_render(staff_client, question):
     year = question.pub_date.year
-    response = staff_client.get(reverse("admin:polls_question_changelist"),
-                                {"pub_date__year": year})
+    response = staff_client.get(
+        reverse("admin:polls_question_changelist"), {"pub_date__year": year}
+    )
     assert response.status_code == 200
     assert "By date published" in response.text  # list_filter
     assert '<nav class="toplinks">' in response.text  # date_hierarchy
@@ -90,21 +91,31 @@ def test_add_page_renders(staff_client):
 
 def test_a_question_is_added_with_its_choices_and_no_votes(staff_client):
     now = timezone.now()
-    response = staff_client.post(reverse("admin:polls_question_add"), {
-        "text": "Where next?", "pub_date_0": now.strftime("%Y-%m-%d"),
-        "pub_date_1": now.strftime("%H:%M:%S"), "closes_at_0": "", "closes_at_1": "",
-        "choices-TOTAL_FORMS": "2", "choices-INITIAL_FORMS": "0",
-        "choices-MIN_NUM_FORMS": "0", "choices-MAX_NUM_FORMS": "1000",
-        "choices-0-text": "North", "choices-1-text": "South",
-    })
+    response = staff_client.post(
+        reverse("admin:polls_question_add"),
+        {
+            "text": "Where next?",
+            "pub_date_0": now.strftime("%Y-%m-%d"),
+            "pub_date_1": now.strftime("%H:%M:%S"),
+            "closes_at_0": "",
+            "closes_at_1": "",
+            "choices-TOTAL_FORMS": "2",
+            "choices-INITIAL_FORMS": "0",
+            "choices-MIN_NUM_FORMS": "0",
+            "choices-MAX_NUM_FORMS": "1000",
+            "choices-0-text": "North",
+            "choices-1-text": "South",
+        },
+    )
     assert response.status_code == 302, response.context["errors"]
     question = Question.objects.get(text="Where next?")
     assert list(question.choices.values_list("text", "votes")) == [("North", 0), ("South", 0)]
 
 
 def test_vote_admin_lists_votes_but_cannot_change_them(staff_client, question):
-    vote = vote_cast(user=UserFactory(username="ada"), question=question,
-                     choice_id=question.choices.first().pk)
+    vote = vote_cast(
+        user=UserFactory(username="ada"), question=question, choice_id=question.choices.first().pk
+    )
     changelist = staff_client.get(reverse("admin:polls_vote_changelist"))
     assert changelist.status_code == 200
     assert "ada" in changelist.text
@@ -112,6 +123,10 @@ def test_vote_admin_lists_votes_but_cannot_change_them(staff_client, question):
     change = staff_client.get(reverse("admin:polls_vote_change", args=[vote.pk]))
     assert change.status_code == 200  # the read-only view
     assert 'type="submit"' not in change.text.split('id="vote_form"', 1)[-1].split("</form>")[0]
-    assert staff_client.post(reverse("admin:polls_vote_delete", args=[vote.pk]),
-                             {"post": "yes"}).status_code == 403
+    assert (
+        staff_client.post(
+            reverse("admin:polls_vote_delete", args=[vote.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert Vote.objects.filter(pk=vote.pk).exists()

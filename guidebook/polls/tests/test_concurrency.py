@@ -63,8 +63,11 @@ def test_64_users_voting_at_once_are_all_counted_exactly_once(question):
     users = [UserFactory() for _ in range(64)]
     choices = list(question.choices.all())
     calls = [
-        (lambda user=user, n=n: vote_cast(user=user, question=question,
-                                          choice_id=choices[n % len(choices)].pk))
+        (
+            lambda user=user, n=n: vote_cast(
+                user=user, question=question, choice_id=choices[n % len(choices)].pk
+            )
+        )
         for n, user in enumerate(users)
     ]
     outcomes = run_at_once(calls)
@@ -78,8 +81,11 @@ def test_20_simultaneous_votes_from_one_user_leave_exactly_one_vote(question):
     user = UserFactory()
     choices = list(question.choices.all())
     calls = [
-        (lambda n=n: vote_cast(user=user, question=question,
-                               choice_id=choices[n % len(choices)].pk))
+        (
+            lambda n=n: vote_cast(
+                user=user, question=question, choice_id=choices[n % len(choices)].pk
+            )
+        )
         for n in range(20)
     ]
     outcomes = run_at_once(calls)
@@ -101,9 +107,9 @@ def test_64_users_posting_the_form_at_once_are_all_counted(question):
     choice = question.choices.first()
     url = reverse("polls:vote", args=[question.pk])
     results = reverse("polls:results", args=[question.pk])
-    outcomes = run_at_once([
-        (lambda client=client: client.post(url, {"choice": choice.pk})) for client in clients
-    ])
+    outcomes = run_at_once(
+        [(lambda client=client: client.post(url, {"choice": choice.pk})) for client in clients]
+    )
     assert [getattr(o, "status_code", o) for o in outcomes] == [302] * 64
     assert {o.url for o in outcomes} == {results}
     assert Choice.objects.get(pk=choice.pk).votes == 64
@@ -115,9 +121,9 @@ def test_one_user_posting_20_times_at_once_is_counted_once(question):
     clients = [logged_in_client(user) for _ in range(20)]
     url = reverse("polls:vote", args=[question.pk])
     choice = question.choices.last()
-    outcomes = run_at_once([
-        (lambda client=client: client.post(url, {"choice": choice.pk})) for client in clients
-    ])
+    outcomes = run_at_once(
+        [(lambda client=client: client.post(url, {"choice": choice.pk})) for client in clients]
+    )
     assert [getattr(o, "status_code", o) for o in outcomes] == [302] * 20
     assert Vote.objects.count() == 1
     assert question.choices.aggregate(total=Sum("votes"))["total"] == 1

@@ -43,8 +43,9 @@ def test_published_excludes_future_questions_and_questions_without_choices():
 def test_open_excludes_closed_polls_but_keeps_those_closing_later():
     now = timezone.now()
     still_open = QuestionFactory(choices=["a"], closes_at=now + timedelta(hours=1))
-    QuestionFactory(choices=["a"], pub_date=now - timedelta(days=2),
-                    closes_at=now - timedelta(days=1))
+    QuestionFactory(
+        choices=["a"], pub_date=now - timedelta(days=2), closes_at=now - timedelta(days=1)
+    )
     assert list(Question.objects.open()) == [still_open]
 
 
@@ -67,7 +68,10 @@ def test_tally_gives_each_choice_its_share_of_the_votes():
     tally = question.tally()
     assert tally.total == 3
     assert [(row.choice.text, row.percent) for row in tally.rows] == [
-        ("yes", 33.3), ("no", 66.7), ("maybe", 0.0)]
+        ("yes", 33.3),
+        ("no", 66.7),
+        ("maybe", 0.0),
+    ]
 
 
 @pytest.mark.django_db

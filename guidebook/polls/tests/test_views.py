@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def create_question(text, days, choices=("Yes", "No")):
     """A question published `days` from now (negative: in the past)."""
-    return QuestionFactory(text=text, pub_date=timezone.now() + timedelta(days=days),
-                           choices=list(choices))
+    return QuestionFactory(
+        text=text, pub_date=timezone.now() + timedelta(days=days), choices=list(choices)
+    )
 
 
 def messages_of(response):
@@ -112,8 +113,10 @@ def test_a_missing_question_is_404(client, voter, name):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/polls/abc/", "/polls/abc/results/", "/polls/abc/vote/",
-                                  "/polls//vote/", "/polls/-1/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/polls/abc/", "/polls/abc/results/", "/polls/abc/vote/", "/polls//vote/", "/polls/-1/"],
+)
 def test_a_non_numeric_question_id_is_404(client, voter, path):
     assert client.get(path).status_code == 404
     assert client.post(path).status_code == 404
@@ -137,8 +140,11 @@ def test_detail_asks_an_anonymous_reader_to_log_in(client, question):
 
 
 def test_detail_of_a_closed_poll_says_so_and_offers_no_form(client, voter):
-    closed = QuestionFactory(choices=["a"], pub_date=timezone.now() - timedelta(days=3),
-                             closes_at=timezone.now() - timedelta(days=1))
+    closed = QuestionFactory(
+        choices=["a"],
+        pub_date=timezone.now() - timedelta(days=3),
+        closes_at=timezone.now() - timedelta(days=1),
+    )
     response = client.get(closed.get_absolute_url())
     assert "This poll is closed" in response.text
     assert f'action="{vote_url(closed)}"' not in response.text
@@ -199,8 +205,11 @@ def test_detail_reminds_a_reader_who_already_voted(client, voter, question):
 
 
 def test_a_closed_poll_refuses_the_vote_with_a_clear_message(client, voter):
-    closed = QuestionFactory(choices=["a"], pub_date=timezone.now() - timedelta(days=3),
-                             closes_at=timezone.now() - timedelta(days=1))
+    closed = QuestionFactory(
+        choices=["a"],
+        pub_date=timezone.now() - timedelta(days=3),
+        closes_at=timezone.now() - timedelta(days=1),
+    )
     choice = closed.choices.get()
     response = client.post(vote_url(closed), {"choice": choice.pk}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("polls:results", args=[closed.pk])
@@ -239,7 +248,8 @@ def test_no_choice_selected_shows_the_question_again_with_an_error(client, voter
 
 
 @pytest.mark.parametrize(
-    "value", ["", "abc", "1.5", "-1", "0", "99999999999999999999999", "1 OR 1=1"])
+    "value", ["", "abc", "1.5", "-1", "0", "99999999999999999999999", "1 OR 1=1"]
+)
 def test_a_malformed_choice_is_refused(client, voter, question, value):
     assert_refused_with_please_select(client.post(vote_url(question), {"choice": value}), question)
 
@@ -270,8 +280,9 @@ def test_a_vote_with_the_pages_csrf_token_is_accepted(question):
     client.force_login(UserFactory())
     client.get(question.get_absolute_url())  # sets the CSRF cookie, as a browser would
     token = client.cookies["csrftoken"].value
-    response = client.post(vote_url(question), {"choice": question.choices.first().pk,
-                                                "csrfmiddlewaretoken": token})
+    response = client.post(
+        vote_url(question), {"choice": question.choices.first().pk, "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
     assert Vote.objects.count() == 1
 
@@ -280,9 +291,12 @@ def test_a_vote_with_the_pages_csrf_token_is_accepted(question):
 def test_home_shows_the_newest_open_poll_with_a_vote_form(client, voter):
     create_question("Older poll?", days=-3)
     newest = create_question("Newest poll?", days=-1)
-    QuestionFactory(text="Closed poll?", choices=["a"],
-                    pub_date=timezone.now() - timedelta(hours=2),
-                    closes_at=timezone.now() - timedelta(hours=1))
+    QuestionFactory(
+        text="Closed poll?",
+        choices=["a"],
+        pub_date=timezone.now() - timedelta(hours=2),
+        closes_at=timezone.now() - timedelta(hours=1),
+    )
     create_question("Future poll?", days=2)
     response = client.get(reverse("home"))
     assert response.context["current_poll"] == newest

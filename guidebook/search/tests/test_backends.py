@@ -16,9 +16,16 @@ from guidebook.search.services import index_object
 
 pytestmark = pytest.mark.django_db
 
-SOLR9_REMOVED = ["solr.LatLonType", "solr.TrieIntField", "solr.TrieLongField",
-                 "solr.TrieFloatField", "solr.TrieDoubleField", "solr.TrieDateField",
-                 "solr.EnumField", "solr.CurrencyField"]
+SOLR9_REMOVED = [
+    "solr.LatLonType",
+    "solr.TrieIntField",
+    "solr.TrieLongField",
+    "solr.TrieFloatField",
+    "solr.TrieDoubleField",
+    "solr.TrieDateField",
+    "solr.EnumField",
+    "solr.CurrencyField",
+]
 
 
 def test_the_searcher_is_reused_until_another_writer_commits(clean_index):
@@ -29,8 +36,10 @@ def test_the_searcher_is_reused_until_another_writer_commits(clean_index):
     assert backend.searcher() is first
     # A commit by another backend object (as another thread or process would make) is seen.
     other = FastWhooshSearchBackend("default", **connections["default"].options)
-    other.update(connections["default"].get_unified_index().get_index(type(image)),
-                 [create_image(description="Lisbon ferry")])
+    other.update(
+        connections["default"].get_unified_index().get_index(type(image)),
+        [create_image(description="Lisbon ferry")],
+    )
     assert backend.searcher() is not first
     assert SearchQuerySet().auto_query("lisbon").count() == 2
 
@@ -58,10 +67,11 @@ def test_threads_searching_while_another_writes_see_consistent_answers(clean_ind
     assert SearchQuerySet().auto_query("porto").count() == 6
 
 
-def test_the_solr_schema_has_our_fields_and_no_type_solr_9_removed(settings, monkeypatch,
-                                                                    tmp_path):
-    solr = {"ENGINE": "guidebook.search.backends.SolrEngine",
-            "URL": "http://127.0.0.1:9/solr/guidebook"}
+def test_the_solr_schema_has_our_fields_and_no_type_solr_9_removed(settings, monkeypatch, tmp_path):
+    solr = {
+        "ENGINE": "guidebook.search.backends.SolrEngine",
+        "URL": "http://127.0.0.1:9/solr/guidebook",
+    }
     # haystack reads a connection's options from settings, its engine from the handler.
     settings.HAYSTACK_CONNECTIONS = {**settings.HAYSTACK_CONNECTIONS, "solr": solr}
     monkeypatch.setitem(connections.connections_info, "solr", solr)
@@ -72,10 +82,25 @@ def test_the_solr_schema_has_our_fields_and_no_type_solr_9_removed(settings, mon
         assert removed not in xml
     schema = ET.fromstring(xml)  # noqa: S314 (our own generated file)
     fields = {field.get("name"): field.attrib for field in schema.iter("field")}
-    types = {field_type.get("name"): field_type.get("class")
-             for field_type in schema.iter("fieldType")}
-    for name in ("id", "django_ct", "django_id", "text", "title", "date", "author", "kind",
-                 "category", "tags", "url", "kind_exact", "category_exact", "tags_exact"):
+    types = {
+        field_type.get("name"): field_type.get("class") for field_type in schema.iter("fieldType")
+    }
+    for name in (
+        "id",
+        "django_ct",
+        "django_id",
+        "text",
+        "title",
+        "date",
+        "author",
+        "kind",
+        "category",
+        "tags",
+        "url",
+        "kind_exact",
+        "category_exact",
+        "tags_exact",
+    ):
         assert name in fields, name
         assert fields[name]["type"] in types, name
     assert fields["kind_exact"]["type"] == "string"

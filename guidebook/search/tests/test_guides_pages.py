@@ -19,8 +19,11 @@ def index(obj):
 
 
 def test_a_published_guide_is_found_with_its_category_and_tags_as_facets(client):
-    guide = GuideFactory(title="Lisbon by tram", body="<p>Take the <em>28</em> uphill.</p>",
-                         tags=[TagFactory(name="trams")])
+    guide = GuideFactory(
+        title="Lisbon by tram",
+        body="<p>Take the <em>28</em> uphill.</p>",
+        tags=[TagFactory(name="trams")],
+    )
     assert index(guide) == "indexed"
     assert found("uphill") == {f"guides.guide.{guide.pk}"}
     page = client.get(reverse("search:index"), {"q": "lisbon"}).content.decode()
@@ -40,10 +43,15 @@ def test_drafts_are_not_indexed_and_unpublishing_removes_a_guide():
 
 def test_public_pages_are_found_and_members_only_pages_are_not():
     site = Site.objects.get_current()
-    public = FlatPage.objects.create(url="/about-lisbon/", title="About Lisbon",
-                                     content="<p>Seven hills and one river.</p>")
-    private = FlatPage.objects.create(url="/members/", title="Members' Lisbon",
-                                      content="<p>Seven secrets.</p>", registration_required=True)
+    public = FlatPage.objects.create(
+        url="/about-lisbon/", title="About Lisbon", content="<p>Seven hills and one river.</p>"
+    )
+    private = FlatPage.objects.create(
+        url="/members/",
+        title="Members' Lisbon",
+        content="<p>Seven secrets.</p>",
+        registration_required=True,
+    )
     for page in (public, private):
         page.sites.add(site)
     assert index(public) == "indexed"
@@ -60,8 +68,11 @@ def test_scheduled_guides_and_polls_are_indexed_once_they_are_due():
     from guidebook.search.services import index_newly_due
 
     guide = GuideFactory(title="Scheduled Seville", pub_date=timezone.now() + timedelta(hours=1))
-    poll = QuestionFactory(text="Seville or Cordoba?", choices=["Seville", "Cordoba"],
-                           pub_date=timezone.now() + timedelta(hours=1))
+    poll = QuestionFactory(
+        text="Seville or Cordoba?",
+        choices=["Seville", "Cordoba"],
+        pub_date=timezone.now() + timedelta(hours=1),
+    )
     old = GuideFactory(title="Old Seville", pub_date=timezone.now() - timedelta(days=3))
     assert index(guide) == index(poll) == "removed"
     assert index_newly_due(hours=2) == 0

@@ -10,9 +10,19 @@ from guidebook.search import matching
 from guidebook.search.tests.test_writing import documents, project_schema
 from guidebook.search.writing import GuidebookWriter
 
-QUERIES = ["lisbon", "walking tram", "ferry harbour café", "fado -tram", "tram OR ferry",
-           "naïve x", "Ölberg ferries walks", "nothingmatchesthis", "tram nothingmatchesthis",
-           "under_score", "42"]
+QUERIES = [
+    "lisbon",
+    "walking tram",
+    "ferry harbour café",
+    "fado -tram",
+    "tram OR ferry",
+    "naïve x",
+    "Ölberg ferries walks",
+    "nothingmatchesthis",
+    "tram nothingmatchesthis",
+    "under_score",
+    "42",
+]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +34,7 @@ def searcher(tmp_path_factory):
     docs = list(documents(600, seed=11))
     for start in range(0, 600, 200):
         writer = GuidebookWriter(ix)
-        for document in docs[start:start + 200]:
+        for document in docs[start : start + 200]:
             writer.add_document(**document)
         writer.commit(merge=False)
     writer = GuidebookWriter(ix)
@@ -39,8 +49,9 @@ def searcher(tmp_path_factory):
 def parse(searcher, text):
     from whoosh.qparser import MultifieldParser
 
-    return MultifieldParser(["text", "title"], schema=searcher.schema,
-                            fieldboosts={"title": 4.0}).parse(text)
+    return MultifieldParser(
+        ["text", "title"], schema=searcher.schema, fieldboosts={"title": 4.0}
+    ).parse(text)
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -78,10 +89,13 @@ def test_matched_terms_name_the_words_each_document_contains(searcher):
         assert all(key in docterms[docnum] for docnum in docnums)
 
 
-@pytest.mark.parametrize("node", [
-    query.Phrase("text", ["walk", "tram"]),
-    query.Prefix("text", "fer"),
-    query.Or([query.Term("text", "tram"), query.Term("text", "ferri")], minmatch=2),
-])
+@pytest.mark.parametrize(
+    "node",
+    [
+        query.Phrase("text", ["walk", "tram"]),
+        query.Prefix("text", "fer"),
+        query.Or([query.Term("text", "tram"), query.Term("text", "ferri")], minmatch=2),
+    ],
+)
 def test_other_query_shapes_are_left_to_whoosh(searcher, node):
     assert matching.evaluate(searcher, node) is None

@@ -23,8 +23,7 @@ def index(obj):
 
 
 def test_a_title_match_ranks_above_a_body_only_match():
-    body_only = QuestionFactory(text="Which city has the best trams?",
-                                choices=["Lisbon", "Porto"])
+    body_only = QuestionFactory(text="Which city has the best trams?", choices=["Lisbon", "Porto"])
     in_title = QuestionFactory(text="Lisbon or Porto for a weekend?", choices=["Yes", "No"])
     for question in (body_only, in_title):
         assert index(question) == "indexed"
@@ -62,8 +61,9 @@ def test_unpublished_private_and_deleted_objects_leave_the_index():
 
 def test_private_images_and_scheduled_polls_are_never_indexed():
     private = create_image(description="Secret garden", visibility="private")
-    scheduled = QuestionFactory(text="Secret garden party?", choices=["Yes"],
-                                pub_date=timezone.now() + timedelta(days=1))
+    scheduled = QuestionFactory(
+        text="Secret garden party?", choices=["Yes"], pub_date=timezone.now() + timedelta(days=1)
+    )
     no_choices = QuestionFactory(text="Secret garden without choices?")
     assert [index(private), index(scheduled), index(no_choices)] == ["removed"] * 3
     assert found("secret garden") == set()
@@ -88,18 +88,47 @@ def test_the_backends_own_highlighting_escapes_too():
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
 
 
-BAD_QUERIES = ["", "   ", "a" * 2000, "lisbon " * 400, '"', '"lisbon', "*", "**", "(", ")",
-               "((lisbon", "AND", "OR NOT", "lisbon AND", "<script>alert(1)</script>", "i++",
-               "span", "c#", "title:", "django_ct:images.image", "[1 TO", "{x", "lisbon~",
-               "lisbon^99", "\\", "'", "%00", "\x00", "🙂", "名古屋"]
+BAD_QUERIES = [
+    "",
+    "   ",
+    "a" * 2000,
+    "lisbon " * 400,
+    '"',
+    '"lisbon',
+    "*",
+    "**",
+    "(",
+    ")",
+    "((lisbon",
+    "AND",
+    "OR NOT",
+    "lisbon AND",
+    "<script>alert(1)</script>",
+    "i++",
+    "span",
+    "c#",
+    "title:",
+    "django_ct:images.image",
+    "[1 TO",
+    "{x",
+    "lisbon~",
+    "lisbon^99",
+    "\\",
+    "'",
+    "%00",
+    "\x00",
+    "🙂",
+    "名古屋",
+]
 
 
 @pytest.mark.parametrize("query", BAD_QUERIES)
 def test_any_query_gives_a_normal_escaped_page(client, query):
     index(create_image(description="Lisbon <span> tiles"))
-    response = client.get(reverse("search:index"), {"q": query, "kind": query,
-                                                    "category": query, "tag": query,
-                                                    "page": query})
+    response = client.get(
+        reverse("search:index"),
+        {"q": query, "kind": query, "category": query, "tag": query, "page": query},
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "<script>alert(1)" not in html

@@ -24,8 +24,11 @@ def worker(celery_worker):
     from celery.worker import state
 
     yield celery_worker
-    wait_until(lambda: not state.active_requests and not state.reserved_requests,
-               timeout=30, what="the worker to finish its tasks")
+    wait_until(
+        lambda: not state.active_requests and not state.reserved_requests,
+        timeout=30,
+        what="the worker to finish its tasks",
+    )
 
 
 def doc(obj) -> str:
@@ -41,8 +44,10 @@ def test_private_unpublished_and_deleted_leave_the_index_through_the_queue(worke
     image = create_image(description="Alfama rooftops")
     poll = QuestionFactory(text="Alfama or Baixa?", choices=["Alfama", "Baixa"])
     kept = QuestionFactory(text="Alfama by tram?", choices=["Yes", "No"])
-    wait_until(lambda: found("alfama") == {doc(image), doc(poll), doc(kept)},
-               what="all three to be indexed")
+    wait_until(
+        lambda: found("alfama") == {doc(image), doc(poll), doc(kept)},
+        what="all three to be indexed",
+    )
 
     image_update(image=image, description=image.description, visibility="private")
     poll.pub_date = timezone.now() + timezone.timedelta(days=3)
@@ -73,8 +78,11 @@ def test_a_backend_outage_never_fails_a_save_and_the_task_retries(worker, monkey
     monkeypatch.setattr(FastWhooshSearchBackend, "update", flaky_update)
     image = create_image(description="Comporta dunes")  # the save itself succeeds
     assert Image.objects.filter(pk=image.pk).exists()
-    wait_until(lambda: found("comporta") == {doc(image)}, timeout=30,
-               what="the retried task to index the image")
+    wait_until(
+        lambda: found("comporta") == {doc(image)},
+        timeout=30,
+        what="the retried task to index the image",
+    )
     assert failures == [1]
 
 

@@ -14,19 +14,51 @@ from guidebook.images.tests.factories import create_image
 from guidebook.search.codec import GuidebookCodec, SpelledCharacters
 from guidebook.search.writing import GuidebookWriter
 
-WORDS = ["Lisbon", "walking", "walked", "walks", "tram", "trams", "the", "and", "of", "a", "to",
-         "Café", "café", "naïve", "Ölberg", "ferry", "ferries", "harbour", "harbours", "x", "y",
-         "42", "3.14", "under_score", "it's", "Fado", "fado"]
+WORDS = [
+    "Lisbon",
+    "walking",
+    "walked",
+    "walks",
+    "tram",
+    "trams",
+    "the",
+    "and",
+    "of",
+    "a",
+    "to",
+    "Café",
+    "café",
+    "naïve",
+    "Ölberg",
+    "ferry",
+    "ferries",
+    "harbour",
+    "harbours",
+    "x",
+    "y",
+    "42",
+    "3.14",
+    "under_score",
+    "it's",
+    "Fado",
+    "fado",
+]
 
 
 def documents(count: int, seed: int = 7):
     rng = random.Random(seed)
     for number in range(count):
-        yield {"id": f"guides.guide.{number}", "django_ct": "guides.guide",
-               "django_id": str(number), "title": " ".join(rng.choices(WORDS, k=4)),
-               "text": " ".join(rng.choices(WORDS, k=rng.randint(1, 60))),
-               "kind": "guide", "kind_exact": "guide", "tags": "free,kids",
-               "tags_exact": "free,kids"}
+        yield {
+            "id": f"guides.guide.{number}",
+            "django_ct": "guides.guide",
+            "django_id": str(number),
+            "title": " ".join(rng.choices(WORDS, k=4)),
+            "text": " ".join(rng.choices(WORDS, k=rng.randint(1, 60))),
+            "kind": "guide",
+            "kind_exact": "guide",
+            "tags": "free,kids",
+            "tags_exact": "free,kids",
+        }
 
 
 def project_schema():
@@ -42,8 +74,11 @@ def snapshot(ix):
     postings, spelling = {}, set()
     with ix.reader() as reader:
         ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
-        spelling_fields = {field.spelling_fieldname(name) for name, field in ix.schema.items()
-                           if field.separate_spelling()}
+        spelling_fields = {
+            field.spelling_fieldname(name)
+            for name, field in ix.schema.items()
+            if field.separate_spelling()
+        }
         for fieldname, term in reader.all_terms():
             if fieldname in spelling_fields:
                 spelling.add((fieldname, term))
@@ -57,8 +92,11 @@ def snapshot(ix):
             assert docnums == sorted(set(docnums)), (fieldname, term)  # as skipping needs
             postings[fieldname, term] = entries
         stored = {ids[docnum]: fields for docnum, fields in reader.iter_docs()}
-        lengths = {(ids[docnum], name): reader.doc_field_length(docnum, name)
-                   for docnum in ids for name in ("text", "title")}
+        lengths = {
+            (ids[docnum], name): reader.doc_field_length(docnum, name)
+            for docnum in ids
+            for name in ("text", "title")
+        }
     return postings, stored, lengths, spelling
 
 
@@ -107,7 +145,7 @@ def test_merged_segments_keep_every_posting(two_indexes):
     docs = list(documents(300))
     write(theirs, SegmentWriter, docs, codec=GuidebookCodec()).commit()
     for start in range(0, 300, 100):
-        write(ours, GuidebookWriter, docs[start:start + 100]).commit(merge=False)
+        write(ours, GuidebookWriter, docs[start : start + 100]).commit(merge=False)
     writer = GuidebookWriter(ours)
     writer.delete_by_term("id", "guides.guide.5")
     writer.commit(optimize=True)
@@ -115,11 +153,11 @@ def test_merged_segments_keep_every_posting(two_indexes):
     their_postings = snapshot(theirs)[0]
     for entries in their_postings.values():
         entries.pop("guides.guide.5", None)
-    assert snapshot(ours)[0] == {key: entries for key, entries in their_postings.items()
-                                 if entries}
+    assert snapshot(ours)[0] == {key: entries for key, entries in their_postings.items() if entries}
 
 
 # ------------------------------------------------------------------------------ bulk()
+
 
 @pytest.mark.django_db
 def test_a_replacing_bulk_block_keeps_the_old_index_answering_until_it_commits(clean_index):

@@ -9,7 +9,9 @@ CRONTABS = {
     "Delete old task results (weekly)": ("celery.backend_cleanup", ("0", "5", "0")),
     # Guides and polls scheduled for later become searchable when their time comes.
     "Index scheduled guides and polls that are now due (hourly)": (
-        "search.index_newly_due", ("5", "*", "*")),
+        "search.index_newly_due",
+        ("5", "*", "*"),
+    ),
 }
 INTERVALS = {
     # The relay process publishes events at once; this catches anything it missed.
@@ -27,8 +29,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for name, (task, (minute, hour, day_of_week)) in CRONTABS.items():
             schedule, _ = CrontabSchedule.objects.get_or_create(
-                minute=minute, hour=hour, day_of_week=day_of_week,
-                day_of_month="*", month_of_year="*", timezone="UTC",
+                minute=minute,
+                hour=hour,
+                day_of_week=day_of_week,
+                day_of_month="*",
+                month_of_year="*",
+                timezone="UTC",
             )
             self.install(name, task, crontab=schedule, interval=None)
         for name, (task, seconds) in INTERVALS.items():

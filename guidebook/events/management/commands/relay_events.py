@@ -12,14 +12,23 @@ logger = logging.getLogger("guidebook.events.relay")
 
 
 class Command(BaseCommand):
-    help = ("Publish committed outbox events to the events exchange, as they commit (LISTEN on "
-            "PostgreSQL) or every --interval seconds. Without a broker, delivers them in-process.")
+    help = (
+        "Publish committed outbox events to the events exchange, as they commit (LISTEN on "
+        "PostgreSQL) or every --interval seconds. Without a broker, delivers them in-process."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true",
-                            help="Publish what is pending, then exit (non-zero if that failed).")
-        parser.add_argument("--interval", type=float, default=1.0,
-                            help="Seconds between polls when no notification arrives.")
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Publish what is pending, then exit (non-zero if that failed).",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds between polls when no notification arrives.",
+        )
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, once, interval, batch_size, **options):
@@ -27,8 +36,11 @@ class Command(BaseCommand):
         self.connection = None
         backoff = Backoff()
         total = 0
-        logger.info("relay started: exchange %s, %s", settings.EVENTS_EXCHANGE,
-                    "broker" if settings.EVENTS_BROKER_URL else "in-process delivery")
+        logger.info(
+            "relay started: exchange %s, %s",
+            settings.EVENTS_EXCHANGE,
+            "broker" if settings.EVENTS_BROKER_URL else "in-process delivery",
+        )
         with stop_on_signals() as stop:
             wakeups = OutboxWakeups(stop)
             try:
@@ -40,10 +52,15 @@ class Command(BaseCommand):
                         close_old_connections()
                         if once:
                             raise CommandError(
-                                f"Relaying failed, the events stay pending: {exc}") from exc
+                                f"Relaying failed, the events stay pending: {exc}"
+                            ) from exc
                         delay = backoff.next()
-                        logger.warning("relaying failed (%s: %s); events stay pending, retrying "
-                                       "in %.0f s", type(exc).__name__, exc, delay)
+                        logger.warning(
+                            "relaying failed (%s: %s); events stay pending, retrying in %.0f s",
+                            type(exc).__name__,
+                            exc,
+                            delay,
+                        )
                         stop.wait(delay)
                         continue
                     backoff.reset()

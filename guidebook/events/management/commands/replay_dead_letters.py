@@ -11,10 +11,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--queue", required=True,
-                            help="The consumer's queue name, as given to consume_events.")
-        parser.add_argument("--limit", type=int, default=None,
-                            help="Move at most this many messages (default: all).")
+        parser.add_argument(
+            "--queue", required=True, help="The consumer's queue name, as given to consume_events."
+        )
+        parser.add_argument(
+            "--limit",
+            type=int,
+            default=None,
+            help="Move at most this many messages (default: all).",
+        )
 
     def handle(self, *args, queue, limit, **options):
         def progress(moved):
@@ -23,9 +28,14 @@ class Command(BaseCommand):
 
         try:
             with broker_connection() as connection:
-                moved = replay_dead_letters(connection=connection, name=queue, limit=limit,
-                                            progress=progress)
+                moved = replay_dead_letters(
+                    connection=connection, name=queue, limit=limit, progress=progress
+                )
         except OSError as exc:
             raise CommandError(f"Cannot reach the broker: {exc}") from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Moved {moved} message(s) from {queue_name(queue)}.dead back to {queue_name(queue)}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Moved {moved} message(s) from {queue_name(queue)}.dead "
+                f"back to {queue_name(queue)}."
+            )
+        )

@@ -11,12 +11,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Report what would be deleted; delete nothing.")
         parser.add_argument(
-            "--grace-hours", type=int, default=settings.IMAGE_ORPHAN_GRACE_HOURS,
+            "--dry-run", action="store_true", help="Report what would be deleted; delete nothing."
+        )
+        parser.add_argument(
+            "--grace-hours",
+            type=int,
+            default=settings.IMAGE_ORPHAN_GRACE_HOURS,
             help="Keep unreferenced files younger than this (default: IMAGE_ORPHAN_GRACE_HOURS, "
-                 "%(default)s); they may belong to an upload still in progress.")
+            "%(default)s); they may belong to an upload still in progress.",
+        )
 
     def handle(self, *args, dry_run, grace_hours, verbosity, **options):
         if grace_hours < 0:
@@ -33,7 +37,10 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb} files unreferenced for over {grace_hours} hour(s).")
         report = reap_orphaned_files(grace_hours=grace_hours, dry_run=dry_run, progress=progress)
         action = "would be deleted (dry run)" if dry_run else "deleted"
-        self.stdout.write(self.style.SUCCESS(
-            f"Scanned {report.scanned} file(s): {report.referenced} in use, "
-            f"{report.fresh} unreferenced but within the grace period (kept), "
-            f"{report.deleted} orphan(s) {action}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Scanned {report.scanned} file(s): {report.referenced} in use, "
+                f"{report.fresh} unreferenced but within the grace period (kept), "
+                f"{report.deleted} orphan(s) {action}."
+            )
+        )

@@ -17,10 +17,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("image_ids", nargs="*", type=int, help="Images to redo (default: all).")
-        parser.add_argument("--no-wait", action="store_true",
-                            help="Queue the job and return without following its progress.")
-        parser.add_argument("--timeout", type=float, default=3600,
-                            help="Stop following after this many seconds (the job carries on).")
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="Queue the job and return without following its progress.",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=3600,
+            help="Stop following after this many seconds (the job carries on).",
+        )
 
     def handle(self, *args, image_ids, no_wait, timeout, **options):
         ids = image_ids or list(Image.objects.order_by("pk").values_list("pk", flat=True))
@@ -38,8 +45,11 @@ class Command(BaseCommand):
         while True:
             status = job_statuses([job])[job.pk]
             filled = BAR_WIDTH * status.done // max(status.total, 1)
-            self.stdout.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] "
-                              f"{status.done}/{status.total} {status.state.lower()}", ending="")
+            self.stdout.write(
+                f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] "
+                f"{status.done}/{status.total} {status.state.lower()}",
+                ending="",
+            )
             self.stdout.flush()
             if status.ready or time.monotonic() > deadline:
                 break

@@ -12,16 +12,20 @@ from haystack.management.commands.rebuild_index import Command as RebuildIndexCo
 
 
 class Command(RebuildIndexCommand):
-    help = ("Rebuild the search index from the database, printing progress per batch; "
-            "searches use the old index until the new one is complete.")
+    help = (
+        "Rebuild the search index from the database, printing progress per batch; "
+        "searches use the old index until the new one is complete."
+    )
 
     def handle(self, **options):
         if options.get("verbosity", 1) == 1:
             options["verbosity"] = 2
         using = options.get("using") or list(connections.connections_info)
         if options.pop("interactive", True):
-            self.stdout.write(f"This replaces the search index of {', '.join(using)} with one "
-                              "built from the database.")
+            self.stdout.write(
+                f"This replaces the search index of {', '.join(using)} with one "
+                "built from the database."
+            )
             if not input("Are you sure you wish to continue? [y/N] ").lower().startswith("y"):
                 self.stdout.write("No action taken.")
                 return

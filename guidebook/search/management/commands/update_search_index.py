@@ -25,19 +25,27 @@ class Command(UpdateIndexCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument(
-            "--replace", action="store_true",
+            "--replace",
+            action="store_true",
             help="Build a new index of everything and swap it in when complete "
-                 "(what rebuild_search_index does). Takes no app labels or dates.")
+            "(what rebuild_search_index does). Takes no app labels or dates.",
+        )
 
     def handle(self, **options):
         if options.get("verbosity", 1) == 1:
             options["verbosity"] = 2
         replace = options.pop("replace", False)
-        narrowed = [name for name in ("app_label", "age", "minutes", "start_date", "end_date")
-                    if options.get(name)]
+        narrowed = [
+            name
+            for name in ("app_label", "age", "minutes", "start_date", "end_date")
+            if options.get(name)
+        ]
         if replace and narrowed:
-            raise CommandError("--replace rebuilds the whole index: leave out "
-                               + ", ".join(name.replace("_", " ") for name in narrowed) + ".")
+            raise CommandError(
+                "--replace rebuilds the whole index: leave out "
+                + ", ".join(name.replace("_", " ") for name in narrowed)
+                + "."
+            )
         if options.get("workers"):
             if replace:
                 raise CommandError("--replace writes from one process: leave out --workers.")
