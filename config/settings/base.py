@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -223,36 +224,48 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # ------------------------------------------------------------------------------ search
-# whoosh:///absolute/path (embedded default) or solr://host:8983/solr/core.
-SEARCH_URL = env("SEARCH_URL", default=f"whoosh://{BASE_DIR / 'var' / 'whoosh_index'}")
-
-
-def haystack_connection(url: str) -> dict:
-    scheme, _, rest = url.partition("://")
-    if scheme == "whoosh":
-        return {
-            "ENGINE": "guidebook.search.backends.WhooshEngine",
-            "PATH": rest,
-            "INCLUDE_SPELLING": True,
-            "SILENTLY_FAIL": False,
-        }
-    if scheme in ("solr", "solrs"):
-        http = "https" if scheme == "solrs" else "http"
-        return {
-            "ENGINE": "guidebook.search.backends.SolrEngine",
-            "URL": f"{http}://{rest}",
-            "INCLUDE_SPELLING": True,
-            "TIMEOUT": 10,
-            "SILENTLY_FAIL": False,
-        }
-    raise ValueError(f"SEARCH_URL must start with whoosh:// or solr://, not {url!r}")
-
-
-# SILENTLY_FAIL off: a failed index write raises, so that its task retries; the search page
-# catches failed queries itself and says so (docs/search.md).
-HAYSTACK_CONNECTIONS = {"default": haystack_connection(SEARCH_URL)}
-# Index updates go through the task queue on commit, never inside a request.
-HAYSTACK_SIGNAL_PROCESSOR = "guidebook.search.signals.QueuedSignalProcessor"
+# database:// (the default): the index lives in DATABASES["default"], as SQLite FTS5 or
+# PostgreSQL full-text search, shared by every process. solr://host:8983/solr/core (solrs:// for
+# HTTPS): Solr, for scale-out. docs/search.md explains both.
+SEARCH_URL = env("SEARCH_URL", default="database://")
+SEARCH_SCHEME, _, SEARCH_LOCATION = SEARCH_URL.partition("://")
+# SILENTLY_FAIL off: a failed index write raises (the signal processor logs it and queues a
+# retry; Solr's tasks retry); the search page catches failed queries itself and says so.
+SEARCH_CONNECTIONS = {
+    "database": {"ENGINE": "guidebook.search.backends.DatabaseEngine"},
+    "solr": {"ENGINE": "guidebook.search.backends.SolrEngine", "URL": f"http://{SEARCH_LOCATION}"},
+    "solrs": {
+        "ENGINE": "guidebook.search.backends.SolrEngine",
+        "URL": f"https://{SEARCH_LOCATION}",
+    },
+}
+# The database index is written in the content's own transaction; Solr through the search queue
+# once the content commits.
+SEARCH_SIGNAL_PROCESSORS = {
+    "database": "guidebook.search.signals.TransactionalSignalProcessor",
+    "solr": "guidebook.search.signals.QueuedSignalProcessor",
+    "solrs": "guidebook.search.signals.QueuedSignalProcessor",
+}
+if SEARCH_SCHEME not in SEARCH_CONNECTIONS:
+    raise ImproperlyConfigured(
+        f"SEARCH_URL={SEARCH_URL!r}: use database:// (or leave it unset) for the index in the "
+        "database, or solr://host:8983/solr/core for Solr. "
+        + (
+            "The Whoosh index on disk no longer exists: unset SEARCH_URL, run migrate, then "
+            "manage.py rebuild_search_index --noinput."
+            if SEARCH_SCHEME == "whoosh"
+            else ""
+        )
+    )
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        **SEARCH_CONNECTIONS[SEARCH_SCHEME],
+        "INCLUDE_SPELLING": True,
+        "TIMEOUT": 10,
+        "SILENTLY_FAIL": False,
+    }
+}
+HAYSTACK_SIGNAL_PROCESSOR = SEARCH_SIGNAL_PROCESSORS[SEARCH_SCHEME]
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
 # ------------------------------------------------------------------------------ rich text

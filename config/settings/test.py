@@ -36,9 +36,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": f"test_guidebook{RUN_SUFFIX.replace('.test-', '_')}"}
 globals().update(task_topology(RUN_SUFFIX, durable=False, expires=600))
 EVENTS_EXCHANGE = f"guidebook.events{RUN_SUFFIX}"
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        **HAYSTACK_CONNECTIONS["default"],  # noqa: F405
-        "PATH": tempfile.mkdtemp(prefix="guidebook-test-whoosh-"),
-    }
-}

@@ -1,20 +1,28 @@
-"""Snippets for the results page: a window of the document text around the first match, with
-every piece HTML-escaped before the matches are wrapped in <mark>.
-
-Done here rather than by the backend so that the page is safe whichever backend answered:
-Solr's highlighter, like haystack's own Highlighter, returns the document text unescaped.
+"""Snippets for the results page when Solr answers: a window of the document text around the
+first match, with every piece HTML-escaped before the matches are wrapped in <mark>. (Solr's
+highlighter, like haystack's own Highlighter, returns the document text unescaped; the database
+backend makes its snippets in the database, escaped, and the page uses those.)
 """
 
 import html
 import re
 
 from django.utils.safestring import SafeString, mark_safe
-from whoosh.lang.porter import stem
 
 WORD = re.compile(r"\w+")
+SUFFIXES = ("ing", "ed", "es", "s")
 SNIPPET_CHARS = 240
 LEAD_CHARS = 60
 MAX_TERMS = 16
+
+
+def stem(word: str) -> str:
+    """A common English ending off (walking, walked, walks: walk), enough to mark a word's other
+    forms as prefix matches; Solr itself stems with Porter's algorithm."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
 
 
 def query_pattern(query: str) -> re.Pattern | None:

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from haystack import connection_router, connections
 from haystack.query import SearchQuerySet
 
+from .backends import DatabaseSearchBackend
 from .highlighting import snippet
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ def index_object(*, model_label: str, pk: int | str) -> str:
 
 @contextlib.contextmanager
 def bulk_writes(usings=None, *, replace: bool = False):
-    """Indexing commands write inside this: each backend that can (guidebook's Whoosh backend)
-    writes everything in one bulk() block; with replace=True the others are cleared first, as
+    """Indexing commands write inside this: each backend that can (the database backend)
+    writes everything in one transaction; with replace=True the others are cleared first, as
     haystack's rebuild_index does."""
     with contextlib.ExitStack() as stack:
         for using in usings or connections.connections_info:
@@ -87,10 +88,6 @@ class Outcome:
     suggestion: str | None = None
 
 
-def cleaned_query(raw: str) -> str:
-    return " ".join((raw or "").split())[:MAX_QUERY_CHARS]
-
-
 def facet_filter(field_name: str, value: str) -> str:
     """A narrowing query for one facet value; quotes and backslashes cannot end the phrase."""
     safe = value.replace("\\", " ").replace('"', " ").strip()
@@ -115,13 +112,14 @@ def search_documents(
     outcome = Outcome(query=query)
     if not query:
         return outcome
-    sqs = SearchQuerySet(using=using).auto_query(query)
+    sqs = SearchQuerySet(using=using).auto_query(query).highlight()
     for name in FACETS:
         sqs = sqs.facet(name)
     for name, value in (("kind", kind), ("category", category), ("tags", tag)):
         if value:
             sqs = sqs.narrow(facet_filter(name, value))
     results = list(sqs[offset : offset + limit])
+    from_backend = isinstance(connections[using].get_backend(), DatabaseSearchBackend)
     outcome.total = sqs.count()
     outcome.hits = [
         Hit(
@@ -132,7 +130,7 @@ def search_documents(
             author=result.author or None,
             category=result.category or None,
             tags=list(result.tags or []),
-            snippet=snippet(result.text or "", query),
+            snippet=page_snippet(result, query, from_backend=from_backend),
         )
         for result in results
     ]
@@ -149,6 +147,15 @@ def search_documents(
     if suggestion and suggestion.lower() != query.lower():
         outcome.suggestion = suggestion
     return outcome
+
+
+def page_snippet(result, query: str, *, from_backend: bool) -> SafeString:
+    """The database backend's snippet (made by the database, escaped before the matches are
+    marked); for Solr, whose highlighter returns the document's text unescaped, our own."""
+    highlighted = getattr(result, "highlighted", None) or {}
+    if from_backend and highlighted.get("text"):
+        return mark_safe(highlighted["text"][0])  # noqa: S308 (escaped by the backend)
+    return snippet(result.text or "", query)
 
 
 # Models whose rows become searchable when their publication time passes, with no save.

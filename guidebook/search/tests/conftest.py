@@ -1,19 +1,14 @@
 import time
 
 import pytest
+from django.db import connection
 from haystack import connections
 from haystack.query import SearchQuerySet
 
 
-@pytest.fixture(autouse=True)
-def clean_index():
-    """Every test starts from an empty index. Clearing is a commit, so the searchers cached by
-    other threads (the worker's) see it on their next query."""
-    backend = connections["default"].get_backend()
-    backend.clear()
-    backend.reset()
-    yield backend
-    backend.clear()
+@pytest.fixture
+def backend():
+    return connections["default"].get_backend()
 
 
 def found(query: str) -> set[str]:
@@ -27,3 +22,43 @@ def wait_until(condition, timeout: float = 25.0, what: str = "the index to chang
             return
         time.sleep(0.1)
     pytest.fail(f"waited {timeout} s for {what}")
+
+
+# ------------------------------------------------------------------------------ refusing writes
+REFUSE = {
+    "sqlite": [
+        """CREATE TRIGGER search_refuse BEFORE INSERT ON search_document
+           WHEN NEW.body LIKE '%explosive%' BEGIN SELECT RAISE(ABORT, 'index refused'); END"""
+    ],
+    "postgresql": [
+        """CREATE FUNCTION search_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN IF NEW.body LIKE '%explosive%' THEN RAISE EXCEPTION 'index refused'; END IF;
+           RETURN NEW; END $$""",
+        """CREATE TRIGGER search_refuse BEFORE INSERT ON search_document
+           FOR EACH ROW EXECUTE FUNCTION search_refuse()""",
+    ],
+}
+LIFT = {
+    "sqlite": ["DROP TRIGGER search_refuse"],
+    "postgresql": ["DROP TRIGGER search_refuse ON search_document", "DROP FUNCTION search_refuse"],
+}
+
+
+@pytest.fixture
+def refusing_index():
+    """The database itself refuses index documents containing "explosive" (a trigger): a real
+    failure of the index write, nothing mocked. Yields a function that lifts the refusal."""
+    with connection.cursor() as cursor:
+        for sql in REFUSE[connection.vendor]:
+            cursor.execute(sql)
+    lifted = []
+
+    def lift():
+        with connection.cursor() as cursor:
+            for sql in LIFT[connection.vendor]:
+                cursor.execute(sql)
+        lifted.append(True)
+
+    yield lift
+    if not lifted:
+        lift()

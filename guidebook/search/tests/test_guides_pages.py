@@ -78,6 +78,9 @@ def test_scheduled_guides_and_polls_are_indexed_once_they_are_due():
     assert index_newly_due(hours=2) == 0
     Guide.objects.filter(pk=guide.pk).update(pub_date=timezone.now() - timedelta(minutes=5))
     type(poll).objects.filter(pk=poll.pk).update(pub_date=timezone.now() - timedelta(minutes=5))
-    assert index_newly_due(hours=2) == 2
-    assert found("seville") == {f"guides.guide.{guide.pk}", f"polls.question.{poll.pk}"}
-    assert f"guides.guide.{old.pk}" not in found("seville")
+    assert index_newly_due(hours=2) == 2  # not the old guide, indexed when it was saved
+    assert found("seville") == {
+        f"guides.guide.{guide.pk}",
+        f"polls.question.{poll.pk}",
+        f"guides.guide.{old.pk}",
+    }

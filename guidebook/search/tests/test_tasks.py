@@ -1,4 +1,8 @@
-"""The queued path: saves and deletes reach the index through a real Celery worker."""
+"""The queued path (Solr's, and the retry after a failed database write): saves and deletes reach
+the index through a real Celery worker. The database backend's own processor writes in the
+content's transaction (test_backends.py); here the queued one is installed instead."""
+
+import time
 
 import pytest
 from django.db import transaction
@@ -10,7 +14,6 @@ from guidebook.images.tests.factories import create_image
 from guidebook.polls.models import Choice
 from guidebook.polls.tests.factories import QuestionFactory
 from guidebook.search import signals
-from guidebook.search.backends import FastWhooshSearchBackend
 
 from .conftest import found, wait_until
 
@@ -18,7 +21,21 @@ pytestmark = pytest.mark.celery_worker
 
 
 @pytest.fixture
-def worker(celery_worker):
+def queued():
+    """The queued signal processor in place of the settings' one, for this test."""
+    from django.apps import apps
+    from haystack import connection_router, connections
+
+    installed = apps.get_app_config("haystack").signal_processor
+    installed.teardown()
+    processor = signals.QueuedSignalProcessor(connections, connection_router)
+    yield processor
+    processor.teardown()
+    installed.setup()
+
+
+@pytest.fixture
+def worker(celery_worker, queued):
     """The real worker; the test ends once it has nothing left to run (renditions of the test's
     images included), so that no task touches the database while it is being flushed."""
     from celery.worker import state
@@ -65,25 +82,27 @@ def test_a_new_choice_reindexes_its_question(worker):
     wait_until(lambda: found("cascais") == {doc(poll)}, what="the new choice to be indexed")
 
 
-def test_a_backend_outage_never_fails_a_save_and_the_task_retries(worker, monkeypatch):
-    real_update = FastWhooshSearchBackend.update
-    failures = []
-
-    def flaky_update(self, index, iterable, commit=True):
-        if not failures:
-            failures.append(1)
-            raise OSError("the index is unavailable")
-        return real_update(self, index, iterable, commit)
-
-    monkeypatch.setattr(FastWhooshSearchBackend, "update", flaky_update)
-    image = create_image(description="Comporta dunes")  # the save itself succeeds
+def test_a_backend_outage_never_fails_a_save_and_the_task_retries(worker, refusing_index):
+    image = create_image(description="Comporta dunes, explosive colours")  # the save succeeds
     assert Image.objects.filter(pk=image.pk).exists()
+    time.sleep(1.5)  # the task has run and failed: the database refuses the document
+    assert found("comporta") == set()
+    refusing_index()
     wait_until(
         lambda: found("comporta") == {doc(image)},
         timeout=30,
         what="the retried task to index the image",
     )
-    assert failures == [1]
+
+
+def test_a_failed_database_write_is_retried_through_the_queue(celery_worker, refusing_index):
+    """The database backend's processor: the write in the transaction fails, the content is
+    kept, and the search queue retries it after the commit."""
+    image = create_image(description="Fireworks, explosive ones, over the Tagus")
+    assert Image.objects.filter(pk=image.pk).exists()
+    assert found("fireworks") == set()
+    refusing_index()
+    wait_until(lambda: found("fireworks") == {doc(image)}, timeout=30, what="the retry")
 
 
 def test_a_broker_outage_never_fails_a_save(transactional_db, monkeypatch):
