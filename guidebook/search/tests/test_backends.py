@@ -274,3 +274,35 @@ def test_an_unknown_search_url_stops_the_settings_with_a_clear_error(url, messag
     )
     assert completed.returncode != 0
     assert "ImproperlyConfigured" in completed.stderr and message in completed.stderr
+
+
+@pytest.mark.django_db
+def test_drafts_scheduled_and_members_only_never_reach_results_facets_or_snippets(client):
+    from datetime import timedelta
+
+    from django.contrib.flatpages.models import FlatPage
+    from django.utils import timezone
+
+    public = GuideFactory(title="Braga cathedral", tags=[TagFactory(name="open")])
+    DraftFactory(title="Braga draft", body="<p>Braga hush-hush</p>", tags=[TagFactory(name="undisclosed")])
+    GuideFactory(
+        title="Braga later",
+        body="<p>Braga embargoed</p>",
+        pub_date=timezone.now() + timedelta(days=1),
+        tags=[TagFactory(name="soon")],
+    )
+    members = FlatPage.objects.create(
+        url="/members-braga/",
+        title="Braga members",
+        content="<p>Braga insiders</p>",
+        registration_required=True,
+    )
+    members.sites.add(settings.SITE_ID)
+    create_image(description="Braga confidential", visibility="private")
+    sqs = SearchQuerySet().auto_query("braga").highlight().facet("tags").facet("kind")
+    assert [result.id for result in sqs] == [doc(public)]
+    assert dict(sqs.facet_counts()["fields"]["tags"]) == {"open": 1}
+    assert dict(sqs.facet_counts()["fields"]["kind"]) == {"guide": 1}
+    page = client.get("/search/", {"q": "braga"}).content.decode()
+    for secret in ("hush", "embargoed", "insiders", "confidential", "undisclosed", "soon"):
+        assert secret not in page

@@ -1,6 +1,7 @@
-"""Indexes, ranking, facets, highlighting and bad input, on the embedded Whoosh index."""
+"""Indexes, ranking, facets, highlighting and bad input, on the database index."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from haystack.query import SearchQuerySet
 
 from guidebook.images.tests.factories import create_image
 from guidebook.polls.tests.factories import QuestionFactory
-from guidebook.search.services import index_object, search_documents
+from guidebook.search.services import facet_filter, index_object, search_documents
 
 from .conftest import found
 
@@ -119,6 +120,39 @@ BAD_QUERIES = [
     "\x00",
     "🙂",
     "名古屋",
+    # FTS5 and tsquery syntax: every one is text to us.
+    "lisbon NEAR tiles",
+    "NEAR(lisbon tiles, 2)",
+    "title:lisbon",
+    "{title body}: lisbon",
+    "body : tiles",
+    "lisbon*",
+    "lis*",
+    "* lisbon",
+    "^lisbon",
+    "-lisbon",
+    "lisbon -tiles",
+    "--lisbon",
+    '"lisbon tiles',
+    'lisbon "tiles',
+    '"lisbon" "',
+    '""',
+    '"*"',
+    "lisbon AND NOT tiles",
+    "lisbon & tiles | !x",
+    "lisbon <-> tiles",
+    "lisbon:*",
+    "lisbon:A",
+    "'lisbon' & 'tiles'",
+    "'; DROP TABLE search_document; --",
+    "%",
+    "_",
+    "lisbon\x00tiles",
+    "lisbon\x00",
+    "x" * 10_000,
+    "(" * 500 + "lisbon" + ")" * 500,
+    "(" * 500,
+    " ".join(["lisbon"] * 300 + ["tiles"] * 300),
 ]
 
 
@@ -133,6 +167,34 @@ def test_any_query_gives_a_normal_escaped_page(client, query):
     assert response.status_code == 200
     assert "<script>alert(1)" not in html
     assert not re.search(r"<span>(?! tiles)", html.split("<main", 1)[1])
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_any_query_through_haystacks_api_answers_quickly_without_a_database_error(query):
+    """The same corpus straight to the backend, without the page's 200-character cut."""
+    index(create_image(description="Lisbon tiles"))
+    started = time.monotonic()
+    sqs = SearchQuerySet().auto_query(query).highlight().facet("kind")
+    results = list(sqs[:20])
+    sqs.count(), sqs.facet_counts(), sqs.spelling_suggestion()
+    SearchQuerySet().filter(content=query).count()
+    SearchQuerySet().filter(title=query).exclude(content=query).count()
+    SearchQuerySet().narrow(facet_filter("kind", query)).count()
+    assert time.monotonic() - started < 2.0
+    assert len(results) <= 1
+
+
+def test_fts_syntax_in_a_query_is_searched_for_as_words():
+    index(create_image(description="Lisbon tiles"))
+    index(create_image(description="Porto tiles"))
+    assert len(found("tiles")) == 2
+    assert len(found("title:lisbon")) == 0  # the words title and lisbon: no image says "title"
+    assert len(found("lisbon*")) == 1
+    assert len(found("lis*")) == 0  # not a prefix query
+    assert len(found("tiles -lisbon")) == 1
+    assert len(found("NEAR(lisbon tiles)")) == 0  # "near" is a word here
+    assert len(found('"lisbon tiles"')) == 1
+    assert len(found('"lisbon porto"')) == 0
 
 
 def test_a_failing_backend_gives_a_message_not_an_error(client, monkeypatch):

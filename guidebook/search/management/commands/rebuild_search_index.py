@@ -1,7 +1,7 @@
 """Rebuild the search index from the database, showing progress, without an empty index in
-between: haystack's rebuild_index clears the index and then fills it, so searches find
-nothing (or part) until it is done; this writes a new index and swaps it in at the end
-(`update_search_index --replace`).
+between: haystack's rebuild_index clears the index and then fills it, committing each batch, so
+searches find nothing (or part) until it is done; this clears and refills it in one transaction
+that commits at the end (`update_search_index --replace`).
 
     manage.py rebuild_search_index --noinput
 """

@@ -7,10 +7,10 @@ command passes verbosity 2 unless told otherwise, and everything else through:
     manage.py update_search_index polls --age 2   # polls published or changed in 2 hours
     manage.py update_search_index --replace       # a new index, swapped in when complete
 
-On the Whoosh backend every batch goes to one writer committed at the end (one new segment,
-no merge per batch; see FastWhooshSearchBackend.bulk), so an error part-way writes nothing:
-run the command again. With --workers (haystack's parallel processes) batches are written as
-haystack writes them.
+On the database backend the whole run is one transaction (DatabaseSearchBackend.bulk): other
+processes see the old index until it commits, and an error part-way writes nothing (run the
+command again). With --workers (haystack's parallel processes) each batch is its own
+transaction, as haystack writes them.
 """
 
 from django.core.management.base import CommandError
