@@ -7,7 +7,7 @@ from . import services
 
 RETRY = {
     "acks_late": True,
-    # Backend errors (Whoosh's lock held too long, Solr down) retry; an unknown model does not.
+    # Backend errors (Solr down, a database write refused) retry; an unknown model does not.
     "autoretry_for": (Exception,),
     "dont_autoretry_for": (LookupError,),
     "retry_backoff": 2,  # 2 s, 4 s, 8 s ... with jitter, capped below
