@@ -143,6 +143,7 @@ class Plan:
     offset: int = 0
     limit: int | None = None
     facets: list[str] = field(default_factory=list)
+    facet_fields: set[str] = field(default_factory=set)  # every facet field of the indexes
     highlight: bool = False
 
 
@@ -155,6 +156,13 @@ class Row:
     data: dict
     score: float
     snippet: str | None = None
+
+
+@dataclass
+class Answer:
+    hits: int
+    rows: list[Row]
+    facets: dict[str, list[tuple[str, int]]]
 
 
 class Vendor:
@@ -260,13 +268,8 @@ class Vendor:
         return f"{column} {operators[lookup]} %s", [str(to_stored(value))]
 
     # -------------------------------------------------------------- reading
-    def rows(self, plan: Plan) -> list[Row]:
-        raise NotImplementedError
-
-    def count(self, plan: Plan) -> int:
-        raise NotImplementedError
-
-    def facet_counts(self, plan: Plan) -> dict[str, list[tuple[str, int]]]:
+    def answer(self, plan: Plan) -> Answer:
+        """The page of rows, the number of matches and the facet counts."""
         raise NotImplementedError
 
     def suggestion(self, words: list[str]) -> str | None:
@@ -484,11 +487,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
         plan.limit = None if end_offset is None else max(end_offset - plan.offset, 0)
         plan.highlight = bool(highlight)
         plan.facets = [name for name in facets or () if name in facet_fields]
-        rows = vendor.rows(plan) if plan.limit != 0 else []
-        hits = len(rows) + plan.offset
-        if plan.limit is None or len(rows) == plan.limit or (plan.offset and not rows):
-            hits = vendor.count(plan)
-        counts = vendor.facet_counts(plan) if plan.facets else {}
+        plan.facet_fields = facet_fields
+        answer = vendor.answer(plan)
+        rows, hits, counts = answer.rows, answer.hits, answer.facets
         if facets:
             counts = {name: self.limited(counts.get(name, []), facets[name]) for name in facets}
         return {

@@ -10,7 +10,7 @@ is never tsquery syntax.
 import json
 import re
 
-from .base import Plan, Row, Vendor, closest, to_stored
+from .base import Answer, Plan, Row, Vendor, closest, to_stored
 from .query import And, Not, Or, Text
 
 CONFIG = "english"
@@ -22,6 +22,12 @@ HEADLINE_OPTIONS = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 NOT_MARK = re.compile(r"<(?!/?mark>)")
+
+
+def load(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
 SELECT = "d.identifier, d.django_ct, d.django_id, d.body, d.data"
 
 
@@ -68,49 +74,67 @@ class PostgreSQL(Vendor):
         return "(d.data -> %s) @> %s::jsonb", [name, json.dumps(to_stored(value))]
 
     # -------------------------------------------------------------- reading
-    def matched(self, plan: Plan) -> tuple[str, list]:
-        if plan.match is None:
-            return f"search_document d WHERE {plan.where}", plan.params
-        return (
-            f"search_document d WHERE {self.text_condition(plan.match)[0]} AND {plan.where}",
-            [plan.match, *plan.params],
-        )
-
     def weights(self) -> str:
         # {D, C, B, A}: a title word (A) counts title_weight times a body word (B).
         body = 1.0 / max(self.title_weight, 1.0)
         return f"{{{body / 4}, {body / 2}, {body}, 1.0}}"
 
-    def rows(self, plan: Plan) -> list[Row]:
-        source, params = self.matched(plan)
-        order, order_params = self.order_sql(plan)
+    def answer(self, plan: Plan) -> Answer:
+        """The page, the count and the facet counts in one statement: the matching documents
+        are found (and ranked) once, in `matched`, and everything is read from there. Facets
+        come from the documents' own stored values, already in hand."""
+        params: list = []
         if plan.match is None:
-            score, score_params = "0.0", []
+            score, condition = "0.0", plan.where
         else:
             score = f"ts_rank_cd(%s::float4[], d.search_vector, {TSQUERY})"
-            score_params = [self.weights(), plan.match]
-        order = order or ("score DESC, d.id" if plan.match else "d.id DESC")
-        limit = "ALL" if plan.limit is None else "%s"
-        page = (
-            f"SELECT d.id, {score} AS score FROM {source} ORDER BY {order} LIMIT {limit} OFFSET %s"
-        )
-        page_params = [*score_params, *params, *order_params]
-        page_params += [] if plan.limit is None else [plan.limit]
-        page_params.append(plan.offset)
+            params += [self.weights(), plan.match]
+            condition = f"d.search_vector @@ {TSQUERY} AND {plan.where}"
+            params.append(plan.match)
+        params += plan.params
+        order, order_params = self.order_sql(plan)
+        order = order or ("d.score DESC, d.id" if plan.match else "d.id DESC")
         if plan.highlight and plan.match:
             snippet = f"ts_headline('{CONFIG}', {ESCAPED_BODY}, {TSQUERY}, %s)"
             snippet_params = [plan.match, HEADLINE_OPTIONS]
         else:
             snippet, snippet_params = "NULL", []
-        # The page's order survives the join through its row numbers.
-        sql = (
-            f"SELECT {SELECT}, page.score, {snippet} FROM ("
-            f"SELECT ranked.*, row_number() OVER () AS ordinal FROM ({page}) ranked"
-            ") page JOIN search_document d ON d.id = page.id ORDER BY page.ordinal"
+        limit = "ALL" if plan.limit is None else "%s"
+        facets = " UNION ALL ".join(
+            "SELECT %s AS field, value, count(*) AS n FROM matched, jsonb_array_elements_text("
+            "CASE jsonb_typeof(matched.data -> %s) WHEN 'array' THEN matched.data -> %s "
+            "ELSE jsonb_build_array(matched.data -> %s) END) value "
+            "WHERE value <> '' GROUP BY value"
+            for _ in plan.facets
         )
+        facet_params = [param for name in plan.facets for param in (name, name, name, name)]
+        sql = (
+            f"WITH matched AS MATERIALIZED (SELECT d.id, d.data, {score} AS score "
+            f"FROM search_document d WHERE {condition}), "
+            f"page AS (SELECT d.id, d.score, row_number() OVER (ORDER BY {order}) AS ordinal "
+            f"FROM matched d ORDER BY {order} LIMIT {limit} OFFSET %s) "
+            "SELECT (SELECT count(*) FROM matched), "
+            + (
+                f"(SELECT json_agg(json_build_array(field, value, n)) FROM ({facets}) f), "
+                if plan.facets
+                else "NULL, "
+            )
+            + f"(SELECT json_agg(json_build_array({SELECT}, page.score, {snippet}) "
+            "ORDER BY page.ordinal) FROM page JOIN search_document d ON d.id = page.id)"
+        )
+        params += [*order_params, *order_params]
+        params += [] if plan.limit is None else [plan.limit]
+        params.append(plan.offset)
+        params += [*facet_params, *snippet_params]
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*snippet_params, *page_params])
-            return [self.row(values) for values in cursor.fetchall()]
+            cursor.execute(sql, params)
+            hits, facet_rows, rows = cursor.fetchone()
+        counts: dict[str, list[tuple[str, int]]] = {name: [] for name in plan.facets}
+        for name, value, number in sorted(
+            load(facet_rows) or [], key=lambda row: (row[0], -row[2], row[1])
+        ):
+            counts[name].append((value, number))
+        return Answer(hits=hits, rows=[self.row(row) for row in load(rows) or []], facets=counts)
 
     @staticmethod
     def row(values) -> Row:
@@ -124,35 +148,16 @@ class PostgreSQL(Vendor):
             django_ct=django_ct,
             django_id=django_id,
             body=body,
-            data=json.loads(data) if isinstance(data, str) else data,
+            data=load(data),
             score=float(score),
             snippet=snippet,
         )
 
-    def count(self, plan: Plan) -> int:
-        source, params = self.matched(plan)
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {source}", params)
-            return cursor.fetchone()[0]
-
-    def facet_counts(self, plan: Plan) -> dict[str, list[tuple[str, int]]]:
-        source, params = self.matched(plan)
-        source = source.replace(" WHERE ", " JOIN search_facet f ON f.document_id = d.id WHERE ", 1)
-        sql = (
-            f"SELECT f.field, f.value, count(*) FROM {source} AND f.field = ANY(%s) "
-            "GROUP BY f.field, f.value ORDER BY f.field, count(*) DESC, f.value"
-        )
-        counts: dict[str, list[tuple[str, int]]] = {name: [] for name in plan.facets}
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*params, list(plan.facets)])
-            for name, value, number in cursor.fetchall():
-                counts[name].append((value, number))
-        return counts
-
     def suggestion(self, words: list[str]) -> str | None:
-        """Each word the index knows stays; any other becomes the nearest of the words most
-        similar to it by trigrams (pg_trgm) that still find a document in the index now, so
-        that a word of a document since removed (made private, say) is never suggested."""
+        """Each word the index knows stays; any other becomes the nearest (by edits) of the
+        ten words most similar to it by trigrams (pg_trgm, an index-ordered search), provided
+        it still finds a document in the index now: a word of a document since removed (made
+        private, say) is never suggested."""
         distinct = list(dict.fromkeys(words))
         corrected = {}
         with self.connection.cursor() as cursor:
@@ -162,15 +167,22 @@ class PostgreSQL(Vendor):
                 if word in known or not word.isalpha() or len(word) < 3:
                     continue
                 cursor.execute(
-                    "SELECT candidate.word, candidate.similarity FROM ("
-                    "  SELECT word, similarity(word, %s) AS similarity FROM search_word"
-                    "  WHERE word %% %s ORDER BY similarity DESC, word LIMIT 10) candidate "
-                    "WHERE EXISTS (SELECT 1 FROM search_document d WHERE d.search_vector @@ "
-                    f"  plainto_tsquery('{CONFIG}', candidate.word))",
+                    "SELECT word, similarity(word, %s) FROM search_word "
+                    "ORDER BY word <-> %s LIMIT 10",
                     [word, word],
                 )
-                corrected[word] = closest(word, cursor.fetchall())
-        if not any(corrected.values()):
+                candidates = cursor.fetchall()
+                while candidates and (best := closest(word, candidates)):
+                    cursor.execute(
+                        "SELECT EXISTS (SELECT 1 FROM search_document "
+                        f"WHERE search_vector @@ plainto_tsquery('{CONFIG}', %s))",
+                        [best],
+                    )
+                    if cursor.fetchone()[0]:
+                        corrected[word] = best
+                        break
+                    candidates = [pair for pair in candidates if pair[0] != best]
+        if not corrected:
             return None
         return " ".join(corrected.get(word) or word for word in words)
 

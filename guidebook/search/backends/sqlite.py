@@ -8,11 +8,13 @@ syntax (NEAR, column:, ^, *, parentheses) in a visitor's text stays text.
 
 import json
 
-from .base import SNIPPET_START, Plan, Row, Vendor, closest, marked_snippet, to_stored
+from .base import SNIPPET_START, Answer, Plan, Row, Vendor, closest, marked_snippet, to_stored
 from .query import And, Not, Or, Text
 
 FTS = "search_document_fts"
-MATCHED = f"{FTS} JOIN search_document d ON d.id = {FTS}.rowid"
+# CROSS JOIN: SQLite keeps FTS5 as the outer loop (the matches first, then their rows); left to
+# itself it may scan the documents and run the full-text query once per row.
+MATCHED = f"{FTS} CROSS JOIN search_document d ON d.id = {FTS}.rowid"
 SNIPPET_TOKENS = 32
 SELECT = "d.identifier, d.django_ct, d.django_id, d.body, d.data"
 
@@ -107,6 +109,14 @@ class SQLite(Vendor):
             snippet=marked_snippet(snippet) if snippet is not None else None,
         )
 
+    def answer(self, plan: Plan) -> Answer:
+        rows = self.rows(plan) if plan.limit != 0 else []
+        hits = len(rows) + plan.offset
+        if plan.limit is None or len(rows) == plan.limit or (plan.offset and not rows):
+            hits = self.count(plan)  # a full page: there may be more
+        facets = self.facet_counts(plan) if plan.facets else {}
+        return Answer(hits=hits, rows=rows, facets=facets)
+
     def count(self, plan: Plan) -> int:
         source, params = self.matched(plan)
         with self.connection.cursor() as cursor:
@@ -115,17 +125,23 @@ class SQLite(Vendor):
 
     def facet_counts(self, plan: Plan) -> dict[str, list[tuple[str, int]]]:
         source, params = self.matched(plan)
+        source = source.replace(
+            " WHERE ", " CROSS JOIN search_facet f ON f.document_id = d.id WHERE ", 1
+        )
+        # Every facet asked for (the page's case): one index range per document, no field test.
         marks = ", ".join(["%s"] * len(plan.facets))
-        source = source.replace(" WHERE ", " JOIN search_facet f ON f.document_id = d.id WHERE ", 1)
+        fields = "" if set(plan.facets) >= plan.facet_fields else f" AND f.field IN ({marks})"
+        params = [*params, *plan.facets] if fields else params
         sql = (
-            f"SELECT f.field, f.value, count(*) FROM {source} AND f.field IN ({marks}) "
+            f"SELECT f.field, f.value, count(*) FROM {source}{fields} "
             "GROUP BY f.field, f.value ORDER BY f.field, count(*) DESC, f.value"
         )
         counts: dict[str, list[tuple[str, int]]] = {name: [] for name in plan.facets}
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *plan.facets])
+            cursor.execute(sql, params)
             for name, value, number in cursor.fetchall():
-                counts[name].append((value, number))
+                if name in counts:
+                    counts[name].append((value, number))
         return counts
 
     def suggestion(self, words: list[str]) -> str | None:

@@ -71,9 +71,13 @@ POSTGRES = [
     """ALTER TABLE search_document ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('english'::regconfig, title), 'A')
         || setweight(to_tsvector('english'::regconfig, body), 'B')) STORED""",
+    # Kept in the row (compressed) rather than TOASTed: ranking reads the vector of every match,
+    # and a TOAST fetch per match cost more than the rest of the query (docs/benchmarks.md).
+    "ALTER TABLE search_document ALTER COLUMN search_vector SET STORAGE MAIN",
     "CREATE INDEX search_document_vector ON search_document USING gin (search_vector)",
     "CREATE TABLE search_word (word text PRIMARY KEY)",
-    "CREATE INDEX search_word_trigram ON search_word USING gin (word gin_trgm_ops)",
+    # GiST, not GIN: "the nearest words" is then an index-ordered search (ORDER BY word <-> x).
+    "CREATE INDEX search_word_trigram ON search_word USING gist (word gist_trgm_ops)",
 ]
 POSTGRES_REVERSE = [
     "DROP TABLE search_word",

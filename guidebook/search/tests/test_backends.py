@@ -284,7 +284,8 @@ def test_drafts_scheduled_and_members_only_never_reach_results_facets_or_snippet
     from django.utils import timezone
 
     public = GuideFactory(title="Braga cathedral", tags=[TagFactory(name="open")])
-    DraftFactory(title="Braga draft", body="<p>Braga hush-hush</p>", tags=[TagFactory(name="undisclosed")])
+    secret = TagFactory(name="undisclosed")
+    DraftFactory(title="Braga draft", body="<p>Braga hush-hush</p>", tags=[secret])
     GuideFactory(
         title="Braga later",
         body="<p>Braga embargoed</p>",
