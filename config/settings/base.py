@@ -10,7 +10,6 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
-from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -171,8 +170,15 @@ PROFILE_AVATAR_ORIGINS = env.list(
 )
 
 # ------------------------------------------------------------------------------ e-mail
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587; the default prints to the console.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-globals().update(EMAIL_CONFIG)
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Guidebook <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -306,33 +312,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-
-
-def task_topology(suffix: str = "", **queue_options) -> dict:
-    """The seed's topic routing: one topic exchange `tasks`, a queue per kind of work bound by
-    routing key, and routes from task names to those queues. test.py adds a suffix so that a
-    test run never shares queues with another run or with a developer's worker."""
-    exchange = Exchange(
-        f"tasks{suffix}", type="topic", durable=not suffix, auto_delete=bool(suffix)
-    )
-    kinds = ("default", "images", "search")
-    return {
-        "CELERY_TASK_QUEUES": [
-            Queue(f"{kind}{suffix}", exchange, routing_key=f"{kind}.#", **queue_options)
-            for kind in kinds
-        ],
-        "CELERY_TASK_DEFAULT_QUEUE": f"default{suffix}",
-        "CELERY_TASK_DEFAULT_EXCHANGE": exchange.name,
-        "CELERY_TASK_DEFAULT_EXCHANGE_TYPE": "topic",
-        "CELERY_TASK_DEFAULT_ROUTING_KEY": "default.task",
-        "CELERY_TASK_ROUTES": {
-            "images.*": {"queue": f"images{suffix}", "routing_key": "images.renditions"},
-            "search.*": {"queue": f"search{suffix}", "routing_key": "search.update"},
-        },
-    }
-
-
-globals().update(task_topology())
+# The task exchange and queues are built from this in config/celery.py. Empty in production; a
+# test run sets its own, so that it never shares queues with another run or a developer's worker.
+TASK_QUEUE_SUFFIX = env("TASK_QUEUE_SUFFIX", default="")
 
 # ------------------------------------------------------------------------------ events
 # Domain events go through the outbox to this durable topic exchange on the Celery broker.
