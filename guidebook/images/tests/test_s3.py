@@ -84,10 +84,10 @@ def test_renditions_and_deletion_work_on_s3(s3_storage, django_capture_on_commit
 def test_reaper_walks_the_bucket(s3_storage):
     from django.core.files.base import ContentFile
 
-    from guidebook.images import services
+    from guidebook.images import reaper
 
     image = create_image(data=image_bytes(color=(91, 1, 1)))
     orphan = s3_storage.save("renditions/ff/orphan/400w.jpg", ContentFile(b"z"))
-    report = services.reap_orphaned_files(grace_hours=0)
+    report = reaper.reap_orphaned_files(grace_hours=0)
     assert (report.scanned, report.referenced, report.deleted) == (2, 1, 1)
     assert not s3_storage.exists(orphan) and s3_storage.exists(image.file.name)
