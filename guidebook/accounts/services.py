@@ -1,108 +1,40 @@
-"""Fetching a user's public profile from the external profile service (PROFILE_SERVICE_URL)."""
+"""Writes on accounts: registering a user and updating a profile."""
 
-import email.utils
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from urllib.parse import quote
+from django.db import transaction
 
-import requests
-from django.conf import settings
-from django.utils import timezone
+from guidebook.events.services import publish
 
-from .models import Profile
-
-# Seconds to wait for the connection, then for each read of the answer.
-CONNECT_TIMEOUT = 3.05
-READ_TIMEOUT = 5
+from . import tasks
+from .models import Profile, User
 
 
-class RetryableFetchError(Exception):
-    """The service may answer later: a network error, a 5xx or a 429."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class PublicProfile:
-    name: str
-    bio: str
-    avatar_url: str
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After is either a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def fetch_public_profile(handle: str) -> PublicProfile | None:
-    """Ask the service about `handle`: the profile, None if it has none, or RetryableFetchError."""
-    url = settings.PROFILE_SERVICE_URL.format(handle=quote(handle, safe=""))
-    try:
-        response = requests.get(
-            url,
-            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-            headers={"Accept": "application/json", "User-Agent": "Guidebook profile fetcher"},
-        )
-    except requests.RequestException as exc:
-        raise RetryableFetchError(
-            f"{exc.__class__.__name__} talking to the profile service"
-        ) from exc
-    if response.status_code == 404:
-        return None
-    if response.status_code == 429 or response.status_code >= 500:
-        raise RetryableFetchError(
-            f"the profile service answered {response.status_code}",
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
-        )
-    response.raise_for_status()  # other 4xx: our request is wrong, retrying will not help
-    body = response.json()
-    return PublicProfile(
-        name=str(body.get("name") or "")[:255],
-        bio=str(body.get("bio") or ""),
-        avatar_url=str(body.get("avatar_url") or "")[:500],
+@transaction.atomic
+def user_register(*, username: str, email: str, password: str) -> User:
+    """Create an active user (its profile comes with it, see signal_handlers) and record
+    accounts.user.registered in the same transaction."""
+    user = User.objects.create_user(username=username, email=email, password=password)
+    publish(
+        "accounts.user.registered",
+        {"user_id": user.pk, "name": user.display_name, "url": user.get_absolute_url()},
     )
+    return user
 
 
-def profile_fetch(*, profile_id: int) -> str:
-    """Fetch and store a profile's public data; returns the resulting fetch status.
-
-    Raises RetryableFetchError for the caller (the task) to retry. Safe to run twice.
-    """
-    profile = Profile.objects.get(pk=profile_id)
-    if not profile.external_handle:
-        return profile.fetch_status
-    public = fetch_public_profile(profile.external_handle)
-    if public is None:
-        profile_record_failure(
-            profile_id=profile_id,
-            status=Profile.FetchStatus.NOT_FOUND,
-            error=f"No public profile named {profile.external_handle}.",
-        )
-        return Profile.FetchStatus.NOT_FOUND
-    Profile.objects.filter(pk=profile_id).update(
-        fetched_name=public.name,
-        fetched_bio=public.bio,
-        avatar_url=public.avatar_url,
-        fetched_at=timezone.now(),
-        fetch_status=Profile.FetchStatus.OK,
-        fetch_error="",
-    )
-    return Profile.FetchStatus.OK
-
-
-def profile_record_failure(*, profile_id: int, status: str, error: str) -> None:
-    Profile.objects.filter(pk=profile_id).update(
-        fetched_at=timezone.now(),
-        fetch_status=status,
-        fetch_error=error[:255],
-    )
+@transaction.atomic
+def profile_update(
+    *, profile: Profile, display_name: str, bio: str, website: str, external_handle: str
+) -> bool:
+    """Save the profile's own fields. A new external handle queues a fetch of its public profile
+    once the transaction commits; returns whether it did."""
+    stored = Profile.objects.select_for_update().get(pk=profile.pk)
+    fetch = bool(external_handle) and external_handle != stored.external_handle
+    profile.display_name = display_name
+    profile.bio = bio
+    profile.website = website
+    profile.external_handle = external_handle
+    profile.full_clean()
+    profile.save(update_fields=["display_name", "bio", "website", "external_handle"])
+    if fetch:
+        # robust: a broker that is down must not turn a saved profile into an error page.
+        transaction.on_commit(lambda: tasks.fetch_profile.delay(profile.pk), robust=True)
+    return fetch
