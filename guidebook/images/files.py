@@ -9,7 +9,7 @@ from .models import Image, Rendition
 
 def save_with_content_type(name: str, content: File, content_type: str) -> str:
     # django-storages' S3Storage sends `content.content_type` as the object's ContentType.
-    content.content_type = content_type
+    content.content_type = content_type  # type: ignore[attr-defined]
     return default_storage.save(name, content)
 
 

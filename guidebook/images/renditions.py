@@ -17,11 +17,9 @@ class UnrenderableImage(Exception):
 
 
 def rendition_files_present(image: Image) -> bool:
-    renditions = list(image.renditions.all())
+    names = [rendition.file.name for rendition in image.renditions.all()]
     expected = len(processing.WIDTHS) * 2
-    return len(renditions) == expected and all(
-        default_storage.exists(rendition.file.name) for rendition in renditions
-    )
+    return len(names) == expected and all(name and default_storage.exists(name) for name in names)
 
 
 def generate_renditions(*, image_id: int, force: bool = False) -> dict:
@@ -32,6 +30,8 @@ def generate_renditions(*, image_id: int, force: bool = False) -> dict:
         return {"image": image_id, "status": "gone"}
     if not force and rendition_files_present(image):
         return {"image": image_id, "status": "unchanged"}
+    if not image.file.name:
+        raise UnrenderableImage(f"image {image_id} has no stored original")
     with tempfile.TemporaryFile() as local:
         # Storage errors here are worth a retry (the task retries them) ...
         with default_storage.open(image.file.name, "rb") as original:
