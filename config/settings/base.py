@@ -30,10 +30,11 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-# django.contrib.sites backs flatpages, sitemaps and feeds; core's first migration gives the
-# site this domain (change it later under Sites in the admin).
+# django.contrib.sites backs flatpages, sitemaps, feeds and reset e-mails: every migrate (each
+# release) sets the Site row's domain to this (guidebook/core/signal_handlers.py).
+# production.py defaults it to the first of ALLOWED_HOSTS.
 SITE_ID = 1
-SITE_DOMAIN = env("SITE_DOMAIN", default="localhost:8000" if DEBUG else ALLOWED_HOSTS[0])
+SITE_DOMAIN = env("SITE_DOMAIN", default="localhost:8000")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")

@@ -20,6 +20,13 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "You must set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=guidebook.example.com"
     )
+# The domain in reset e-mails, feeds and the sitemap: configuration, whatever DEBUG says.
+SITE_DOMAIN = env("SITE_DOMAIN", default=ALLOWED_HOSTS[0])
+if SITE_DOMAIN == "*" or SITE_DOMAIN.startswith("."):
+    raise ImproperlyConfigured(
+        f"You must set SITE_DOMAIN (the site's own host name, e.g. guidebook.example.com): the "
+        f"first of ALLOWED_HOSTS, {SITE_DOMAIN!r}, is a pattern, not a domain"
+    )
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS", default=[f"https://{host.lstrip('.')}" for host in ALLOWED_HOSTS]
 )

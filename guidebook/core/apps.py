@@ -12,3 +12,7 @@ class CoreConfig(AppConfig):
         # modules: Celery's own autodiscovery runs only when a worker starts, and a web process
         # that starts a task by name (in-process, without a broker) would not find it.
         autodiscover_modules("tasks")
+
+        from . import signal_handlers
+
+        signal_handlers.connect(self)
