@@ -160,11 +160,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind the platform's router the client address is the last hop of X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# How many proxies in front of the site append to X-Forwarded-For (the platform's router: 1, the
+# production default). The client's address, for lockouts, is the entry the first of them
+# appended (guidebook/core/client_address.py); 0 means REMOTE_ADDR, for a site with no proxy.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "guidebook.core.client_address.client_address"
 
 # The external public-profile service; {handle} is replaced by the profile's handle.
 PROFILE_SERVICE_URL = env("PROFILE_SERVICE_URL", default="https://api.github.com/users/{handle}")
