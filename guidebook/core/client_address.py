@@ -17,9 +17,7 @@ def client_address(request: HttpRequest) -> str | None:
     hops = settings.TRUSTED_PROXY_COUNT
     if hops <= 0:
         return remote
-    forwarded = [
-        entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [entry for entry in forwarded if entry]
     if len(forwarded) < hops:
         return remote  # not through every trusted proxy: REMOTE_ADDR is the client
