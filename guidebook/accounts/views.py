@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, FormView, UpdateView
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
+from .activation import user_for_activation
 from .forms import ProfileForm, SignUpForm
 from .models import Profile, User
-from .services import profile_update, user_register
+from .services import profile_update, user_activate, user_register
 
 
 class SignUpView(FormView):
@@ -15,14 +17,28 @@ class SignUpView(FormView):
     template_name = "accounts/signup.html"
 
     def form_valid(self, form):
-        user = user_register(
+        user_register(
             username=form.cleaned_data["username"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
+            site_url=f"{self.request.scheme}://{self.request.get_host()}",
         )
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, "Welcome to Guidebook! Tell us a little about yourself.")
-        return redirect(user)
+        return redirect("accounts:signup_done")
+
+
+class SignUpDoneView(TemplateView):
+    template_name = "accounts/signup_done.html"
+
+
+@require_safe
+def activate(request, uidb64, token):
+    user = user_for_activation(uidb64, token)
+    if user is None:
+        return render(request, "accounts/activation_invalid.html", status=400)
+    user_activate(user=user)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, "Welcome to Guidebook! Tell us a little about yourself.")
+    return redirect(user)
 
 
 class ProfileDetailView(DetailView):

@@ -1,9 +1,10 @@
 import pytest
 from celery import current_app
+from django.core import mail
 from django.db import IntegrityError, transaction
 
 from guidebook.accounts.models import Profile, User
-from guidebook.accounts.services import profile_update, user_register
+from guidebook.accounts.services import profile_update, user_activate, user_register
 from guidebook.events.models import Outbox
 
 from .factories import UserFactory
@@ -12,20 +13,49 @@ from .profile_service import ok
 pytestmark = pytest.mark.django_db
 
 
-def test_registering_creates_the_user_its_profile_and_one_event():
-    user = user_register(username="marta", email="Marta@Example.com", password="a-long-pass-88")
-    assert user.check_password("a-long-pass-88") and user.is_active
+def register(**overrides):
+    fields = {"username": "marta", "email": "Marta@Example.com", "password": "a-long-pass-88"}
+    return user_register(**{**fields, **overrides}, site_url="https://guidebook.example")
+
+
+def test_registering_makes_an_inactive_user_and_activating_records_the_event(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = register()
+    assert user.check_password("a-long-pass-88") and not user.is_active
     assert Profile.objects.filter(user=user).exists()
+    assert not Outbox.objects.exists()
+    (message,) = mail.outbox
+    assert "https://guidebook.example/accounts/activate/" in message.body
+    user_activate(user=user)
     event = Outbox.objects.get(type="accounts.user.registered")
     assert event.data == {"user_id": user.pk, "name": "marta", "url": "/accounts/marta/"}
 
 
-def test_a_failed_registration_leaves_no_user_and_no_event():
+def test_an_address_with_an_account_gets_an_e_mail_and_nothing_is_made(
+    django_capture_on_commit_callbacks,
+):
+    UserFactory(username="marta", email="marta@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert register(username="imposter") is None
+    assert not User.objects.filter(username="imposter").exists()
+    (message,) = mail.outbox
+    assert message.to == ["marta@example.com"] and "already belongs" in message.body
+
+
+def test_a_failed_registration_leaves_no_user_and_sends_nothing(
+    django_capture_on_commit_callbacks,
+):
     UserFactory(username="taken")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        user_register(username="taken", email="other@example.com", password="a-long-pass-88")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+    ):
+        register(username="taken", email="other@example.com")
     assert User.objects.filter(username="taken").count() == 1
-    assert not Outbox.objects.filter(type="accounts.user.registered").exists()
+    assert not mail.outbox
 
 
 def fields(**overrides) -> dict:
