@@ -45,3 +45,45 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+
+# ------------------------------------------------------------------------------ one machine's disk
+# Each Procfile process runs on its own machine with its own disk (docs/deploy.md): a file one
+# process writes there, the others never see, and the platform deletes it at the next restart.
+# So production keeps no state on the local disk unless SINGLE_MACHINE=true says that every
+# process runs on one machine whose disk lasts; the embedded defaults never silently apply here.
+SINGLE_MACHINE = env.bool("SINGLE_MACHINE", default=False)
+# Search backends that keep their index in files (the search index belongs in the database).
+FILE_SEARCH_SCHEMES = ("whoosh",)
+
+
+def state_on_local_disk() -> list[str]:
+    """What would keep users' data on this machine's disk, each with what to set instead."""
+    problems = []
+    if STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":  # noqa: F405
+        problems.append(
+            "media would be stored on this machine's disk (MEDIA_ROOT): set "
+            "AWS_STORAGE_BUCKET_NAME to an S3 bucket (and AWS_S3_ENDPOINT_URL for an "
+            "S3-compatible store)"
+        )
+    if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
+        problems.append(
+            "the database (and with it the search index) would be a SQLite file on this "
+            "machine's disk: set DATABASE_URL to a PostgreSQL database, e.g. "
+            "postgres://user:password@host:5432/guidebook"
+        )
+    search_scheme = env("SEARCH_URL", default="").partition("://")[0]
+    if search_scheme in FILE_SEARCH_SCHEMES:
+        problems.append(
+            f"SEARCH_URL={search_scheme}://… keeps the search index in files on this machine's "
+            "disk: unset SEARCH_URL to keep the index in the database, or point it at Solr"
+        )
+    return problems
+
+
+if not SINGLE_MACHINE and (problems := state_on_local_disk()):
+    raise ImproperlyConfigured(
+        "Production keeps no state on one machine's disk, but "
+        + "; and ".join(problems)
+        + ". If every process really runs on this one machine, with a disk that lasts, set "
+        "SINGLE_MACHINE=true."
+    )

@@ -130,6 +130,16 @@ def test_search_matches_title_and_content_case_insensitively(client):
     ]
 
 
+def test_search_results_and_index_text_read_blocks_as_separate_words(client):
+    from django.template.loader import render_to_string
+
+    page = make_page(url="/about/", title="About", content="<h2>Harbour</h2><p>Lighthouse</p>")
+    html = client.get(SEARCH, {"q": "lighthouse"}).content.decode()
+    assert '<span class="helptext">Harbour Lighthouse</span>' in html
+    text = render_to_string("search/indexes/flatpages/flatpage_text.txt", {"object": page})
+    assert text.splitlines() == ["About", "Harbour Lighthouse"]
+
+
 @pytest.mark.parametrize("query", ["", "   "])
 def test_empty_search_gives_no_results(client, query):
     make_page()
