@@ -17,6 +17,7 @@ from .forms import ImageEditForm, ImageUploadForm
 from .models import Image, Rendition
 from .templatetags.image_tags import renditions_ready
 from .uploadhandlers import SizeLimitedUploadHandler
+from .validation import clean_original_name
 
 
 class ImageIndexView(ListView):
@@ -89,7 +90,8 @@ def store_uploads(request, form) -> list[Image]:
                 )
             )
         except ValidationError as error:
-            form.add_error("image", f"{upload.name}: {' '.join(error.messages)}")
+            name = clean_original_name(upload.name)  # the template escapes it
+            form.add_error("image", f"{name}: {' '.join(error.messages)}")
     return created
 
 
