@@ -181,7 +181,7 @@ def validate_upload(file) -> CheckedImage:
     truncation), storing nothing: for forms that must refuse before they save (the admin's)."""
     checked = validate_image_file(file)
     with open(os.devnull, "wb") as discard:
-        containers.copy_without_location(file, discard, checked.format)
+        containers.copy_image_only(file, discard, checked.format)
     file.seek(0)
     return checked
 

@@ -121,7 +121,6 @@ def test_admin_add_refuses_each_bad_file_clearly(client, case):
     assert 'value="From the admin"' in response.content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="containers.py rebuilds EXIF in the next commit")
 def test_damaged_exif_is_dropped_and_the_image_kept(client):
     client.force_login(UserFactory())
     data, name, _ = CORPUS["damaged EXIF"]
