@@ -62,6 +62,7 @@ class ImageAdmin(admin.ModelAdmin):
         "height",
         "sha256",
         "created",
+        "renditions_error",
     ]
     inlines = [RenditionInline]
     actions = ["regenerate_renditions"]

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from PIL import Image as PILImage
 
-from . import containers
+from . import containers, processing
 from .models import FORMATS
 
 logger = logging.getLogger(__name__)
@@ -133,15 +133,15 @@ def open_checked(stream: BinaryIO, image_format: str) -> PILImage.Image:
 
 def check_decodes(stream: BinaryIO, image_format: str) -> None:
     """Prove the pixel data is readable, cheaply: JPEGs decode at 1/8 scale (draft mode),
-    PNG chunks are checked against their CRCs, GIFs decode their first frame. WebP's RIFF
-    structure is checked while copying; the rendition task decodes it fully."""
+    PNG chunks are checked against their CRCs, GIFs and WebPs decode their first frame (WebP has
+    no cheaper check, and an image accepted must be one whose renditions can be made)."""
     image = open_checked(stream, image_format)
     if image_format == "JPEG":
         image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
         image.load()
     elif image_format == "PNG":
         image.verify()
-    elif image_format == "GIF":
+    elif image_format in ("GIF", "WEBP"):
         image.load()
 
 
@@ -158,6 +158,9 @@ def validate_image_file(file) -> CheckedImage:
         width, height = image.size
         if width * height > max_pixels():
             raise too_many_pixels(width, height)
+        shown = processing.display_size(width, height, image.getexif().get(processing.ORIENTATION))
+        if reason := processing.unrenderable_reason(*shown):
+            raise ValidationError(reason, code="unrenderable")
         check_decodes(file, image_format)
     except ValidationError:
         raise

@@ -45,10 +45,11 @@ class ImageDetailView(DetailView):
 @never_cache
 @require_GET
 def renditions_status(request, pk):
-    """{"ready": bool} for the page script that waits for an image's renditions. Same
-    visibility as the detail page: someone else's private image is a 404."""
+    """{"ready": bool, "failed": bool} for the page script that waits for an image's renditions
+    (and stops waiting when they failed for good). Same visibility as the detail page: someone
+    else's private image is a 404."""
     image = get_object_or_404(Image.objects.visible_to(request.user).for_display(), pk=pk)
-    return JsonResponse({"ready": renditions_ready(image)})
+    return JsonResponse({"ready": renditions_ready(image), "failed": bool(image.renditions_error)})
 
 
 class OwnImageMixin(LoginRequiredMixin):
