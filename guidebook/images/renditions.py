@@ -1,5 +1,6 @@
 """Making an image's renditions: the work the images.generate_renditions task runs."""
 
+import logging
 import shutil
 import tempfile
 
@@ -11,9 +12,18 @@ from . import containers, processing
 from .files import store_once
 from .models import Image, Rendition, rendition_key
 
+logger = logging.getLogger(__name__)
+
 
 class UnrenderableImage(Exception):
     """The stored original cannot be decoded: retrying will not help."""
+
+
+def record_failure(image: Image, reason: str) -> UnrenderableImage:
+    """Keep the reason on the image, so that its page says it instead of waiting forever."""
+    Image.objects.filter(pk=image.pk).update(renditions_error=reason)
+    image.renditions_error = reason
+    return UnrenderableImage(f"image {image.pk}: {reason}")
 
 
 def rendition_files_present(image: Image) -> bool:
@@ -31,7 +41,7 @@ def generate_renditions(*, image_id: int, force: bool = False) -> dict:
     if not force and rendition_files_present(image):
         return {"image": image_id, "status": "unchanged"}
     if not image.file.name:
-        raise UnrenderableImage(f"image {image_id} has no stored original")
+        raise record_failure(image, "The image has no stored original.")
     with tempfile.TemporaryFile() as local:
         # Storage errors here are worth a retry (the task retries them) ...
         with default_storage.open(image.file.name, "rb") as original:
@@ -39,9 +49,14 @@ def generate_renditions(*, image_id: int, force: bool = False) -> dict:
         local.seek(0)
         try:
             rendered = processing.make_renditions(local)
+        except processing.CannotRender as exc:
+            raise record_failure(image, str(exc)) from exc
         except Exception as exc:
             # ... decoding errors are not: the same bytes fail the same way every time.
-            raise UnrenderableImage(f"image {image_id} cannot be decoded: {exc}") from exc
+            logger.warning("image %s cannot be decoded: %r", image_id, exc)
+            raise record_failure(
+                image, "The stored file cannot be decoded as an image. Upload it again."
+            ) from exc
     for item in rendered:
         key = rendition_key(image.sha256, item.spec.name)
         # Identical originals share renditions: reuse a file another image already made.
@@ -59,4 +74,6 @@ def generate_renditions(*, image_id: int, force: bool = False) -> dict:
             )
         except IntegrityError:
             return {"image": image_id, "status": "gone"}  # deleted while we worked
+    if image.renditions_error:
+        Image.objects.filter(pk=image.pk).update(renditions_error="")
     return {"image": image_id, "status": "made", "renditions": len(rendered)}

@@ -22,11 +22,11 @@ def queue_renditions(image_id: int) -> None:
 def image_create(
     *, owner, file, description: str = "", visibility: str = Image.Visibility.PUBLIC
 ) -> Image:
-    """Validate an uploaded file, store it without location metadata (once per distinct content)
+    """Validate an uploaded file, store its image data alone (once per distinct content)
     and queue its renditions after the transaction commits. Raises ValidationError."""
     checked = validate_image_file(file)
     with tempfile.TemporaryFile() as clean:
-        copied = containers.copy_without_location(file, clean, checked.format)
+        copied = containers.copy_image_only(file, clean, checked.format)
         image = Image(
             owner=owner,
             description=description,
