@@ -6,17 +6,22 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bootstrap browser lint lock check-deploy bench clean
+.PHONY: run test screenshots bootstrap browser lint lock check-deploy bench clean
 
 run: $(STAMP)  ## Serve the site on embedded defaults with demo content at http://127.0.0.1:8000/
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP) browser  ## Run the whole test suite (browser tests included)
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/ruff check .
-	$(BIN)/pytest
+# PostgreSQL and RabbitMQ are used where they answer at their default local addresses (see
+# bin/local-services); the first lines say what the run uses.
+LOCAL_SERVICES = eval "$$($(BIN)/python bin/local-services)"
+
+test: $(STAMP) browser  ## Every check of `make lint`, then the whole test suite (browser tests included)
+	@$(LOCAL_SERVICES) && $(MAKE) --no-print-directory lint && $(BIN)/pytest
+
+screenshots: $(STAMP) browser  ## Refresh docs/screenshots from the browser tests
+	@$(LOCAL_SERVICES) && GUIDEBOOK_SCREENSHOTS=docs/screenshots $(BIN)/pytest -m browser
 
 bootstrap: $(STAMP)
 
@@ -32,9 +37,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 browser:  ## Install Debian's chromium for the browser tests, if missing and we may
 	@bin/ensure-chromium
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff (lint and format), mypy on the typed modules, migrations complete
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 lock: $(STAMP)  ## Regenerate the pinned lock files from pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
@@ -42,14 +49,17 @@ lock: $(STAMP)  ## Regenerate the pinned lock files from pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 		--extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
 
+# The database and bucket are placeholders (check --deploy connects to neither); production
+# refuses a SQLite database or local media unless SINGLE_MACHINE=true (docs/deploy.md).
 check-deploy: $(STAMP)  ## `check --deploy` with a realistic production environment
 	DJANGO_SETTINGS_MODULE=config.settings.production DEBUG=false \
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
-	ALLOWED_HOSTS=guidebook.example.com \
+	ALLOWED_HOSTS=guidebook.example.com AWS_STORAGE_BUCKET_NAME=guidebook-media \
+	DATABASE_URL=postgres://guidebook@db.example.com:5432/guidebook \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: $(STAMP)  ## Run every benchmark in bench/ on this machine's services
 	$(BIN)/python bench/report.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles build .pytest_cache .ruff_cache .mypy_cache

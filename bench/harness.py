@@ -100,6 +100,7 @@ def production_environment(
         "ALLOWED_HOSTS": LOCALHOST,
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback, no TLS proxy in front
+        "SINGLE_MACHINE": "true",  # every process on this machine, media on its disk
         "STATIC_ROOT": static_root,
         "LOG_LEVEL": "WARNING",
         "WEB_CONCURRENCY": str(workers),

@@ -16,16 +16,15 @@ urlpatterns = [
     path("guides/", include("guidebook.guides.urls")),
     path("pages/", include("guidebook.pages.urls")),
     path("search/", include("guidebook.search.urls")),
-    path("tinymce/", include("tinymce.urls")),
     path("polls/", include("guidebook.polls.urls")),
     path("jobs/", include("guidebook.jobs.urls")),
     path("sitemap.xml", sitemap_xml, name="sitemap"),
     path("", include("guidebook.core.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT as it is, not even in DEBUG: files are served by the images app's
+# views, which check that a file is public or that its signed URL is valid (images/storage.py).
+# django-tinymce's URLs are not routed either: the admin's editor needs none of them (no
+# compressor, no file browser), and its link list would show members-only pages to anyone.
 if getattr(settings, "DEBUG_TOOLBAR", False):
     urlpatterns += [path("__debug__/", include("debug_toolbar.urls"))]

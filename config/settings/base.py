@@ -11,7 +11,6 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -32,10 +31,11 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-# django.contrib.sites backs flatpages, sitemaps and feeds; core's first migration gives the
-# site this domain (change it later under Sites in the admin).
+# django.contrib.sites backs flatpages, sitemaps, feeds and reset e-mails: every migrate (each
+# release) sets the Site row's domain to this (guidebook/core/signal_handlers.py).
+# production.py defaults it to the first of ALLOWED_HOSTS.
 SITE_ID = 1
-SITE_DOMAIN = env("SITE_DOMAIN", default="localhost:8000" if DEBUG else ALLOWED_HOSTS[0])
+SITE_DOMAIN = env("SITE_DOMAIN", default="localhost:8000")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
@@ -114,7 +114,10 @@ TEMPLATES = [
 
 # ------------------------------------------------------------------------------ data
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    # Unset or empty: the embedded SQLite file.
+    "default": env.db_url_config(
+        env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    ),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -158,11 +161,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind the platform's router the client address is the last hop of X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# How many proxies in front of the site append to X-Forwarded-For (the platform's router: 1, the
+# production default). The client's address, for lockouts, is the entry the first of them
+# appended (guidebook/core/client_address.py); 0 means REMOTE_ADDR, for a site with no proxy.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "guidebook.core.client_address.client_address"
 
 # The external public-profile service; {handle} is replaced by the profile's handle.
 PROFILE_SERVICE_URL = env("PROFILE_SERVICE_URL", default="https://api.github.com/users/{handle}")
@@ -172,8 +175,15 @@ PROFILE_AVATAR_ORIGINS = env.list(
 )
 
 # ------------------------------------------------------------------------------ e-mail
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587; the default prints to the console.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-globals().update(EMAIL_CONFIG)
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Guidebook <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -181,7 +191,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# FileSystemStorage's URLs point at the images app's checked view (images:media), never at
+# MEDIA_ROOT itself: a private file must not have an unsigned URL.
+MEDIA_URL = "/images/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
@@ -319,33 +331,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-
-
-def task_topology(suffix: str = "", **queue_options) -> dict:
-    """The seed's topic routing: one topic exchange `tasks`, a queue per kind of work bound by
-    routing key, and routes from task names to those queues. test.py adds a suffix so that a
-    test run never shares queues with another run or with a developer's worker."""
-    exchange = Exchange(
-        f"tasks{suffix}", type="topic", durable=not suffix, auto_delete=bool(suffix)
-    )
-    kinds = ("default", "images", "search")
-    return {
-        "CELERY_TASK_QUEUES": [
-            Queue(f"{kind}{suffix}", exchange, routing_key=f"{kind}.#", **queue_options)
-            for kind in kinds
-        ],
-        "CELERY_TASK_DEFAULT_QUEUE": f"default{suffix}",
-        "CELERY_TASK_DEFAULT_EXCHANGE": exchange.name,
-        "CELERY_TASK_DEFAULT_EXCHANGE_TYPE": "topic",
-        "CELERY_TASK_DEFAULT_ROUTING_KEY": "default.task",
-        "CELERY_TASK_ROUTES": {
-            "images.*": {"queue": f"images{suffix}", "routing_key": "images.renditions"},
-            "search.*": {"queue": f"search{suffix}", "routing_key": "search.update"},
-        },
-    }
-
-
-globals().update(task_topology())
+# The task exchange and queues are built from this in config/celery.py. Empty in production; a
+# test run sets its own, so that it never shares queues with another run or a developer's worker.
+TASK_QUEUE_SUFFIX = env("TASK_QUEUE_SUFFIX", default="")
 
 # ------------------------------------------------------------------------------ events
 # Domain events go through the outbox to this durable topic exchange on the Celery broker.

@@ -20,10 +20,19 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "You must set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=guidebook.example.com"
     )
+# The domain in reset e-mails, feeds and the sitemap: configuration, whatever DEBUG says.
+SITE_DOMAIN = env("SITE_DOMAIN", default=ALLOWED_HOSTS[0])
+if SITE_DOMAIN == "*" or SITE_DOMAIN.startswith("."):
+    raise ImproperlyConfigured(
+        f"You must set SITE_DOMAIN (the site's own host name, e.g. guidebook.example.com): the "
+        f"first of ALLOWED_HOSTS, {SITE_DOMAIN!r}, is a pattern, not a domain"
+    )
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS", default=[f"https://{host.lstrip('.')}" for host in ALLOWED_HOSTS]
 )
 
+# The platform's router appends the client's address to X-Forwarded-For (one trusted hop).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 # The platform's router terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -36,3 +45,45 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+
+# ------------------------------------------------------------------------------ one machine's disk
+# Each Procfile process runs on its own machine with its own disk (docs/deploy.md): a file one
+# process writes there, the others never see, and the platform deletes it at the next restart.
+# So production keeps no state on the local disk unless SINGLE_MACHINE=true says that every
+# process runs on one machine whose disk lasts; the embedded defaults never silently apply here.
+SINGLE_MACHINE = env.bool("SINGLE_MACHINE", default=False)
+# Search backends that keep their index in files (the search index belongs in the database).
+FILE_SEARCH_SCHEMES = ("whoosh",)
+
+
+def state_on_local_disk() -> list[str]:
+    """What would keep users' data on this machine's disk, each with what to set instead."""
+    problems = []
+    if STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":  # noqa: F405
+        problems.append(
+            "media would be stored on this machine's disk (MEDIA_ROOT): set "
+            "AWS_STORAGE_BUCKET_NAME to an S3 bucket (and AWS_S3_ENDPOINT_URL for an "
+            "S3-compatible store)"
+        )
+    if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
+        problems.append(
+            "the database (and with it the search index) would be a SQLite file on this "
+            "machine's disk: set DATABASE_URL to a PostgreSQL database, e.g. "
+            "postgres://user:password@host:5432/guidebook"
+        )
+    search_scheme = env("SEARCH_URL", default="").partition("://")[0]
+    if search_scheme in FILE_SEARCH_SCHEMES:
+        problems.append(
+            f"SEARCH_URL={search_scheme}://… keeps the search index in files on this machine's "
+            "disk: unset SEARCH_URL to keep the index in the database, or point it at Solr"
+        )
+    return problems
+
+
+if not SINGLE_MACHINE and (problems := state_on_local_disk()):
+    raise ImproperlyConfigured(
+        "Production keeps no state on one machine's disk, but "
+        + "; and ".join(problems)
+        + ". If every process really runs on this one machine, with a disk that lasts, set "
+        "SINGLE_MACHINE=true."
+    )

@@ -9,7 +9,7 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, task_topology, without_debug_toolbar
+from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, without_debug_toolbar
 
 DEBUG = False
 DEBUG_TOOLBAR = False
@@ -34,5 +34,5 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="guidebook-test-static-")
 RUN_SUFFIX = os.environ.setdefault("GUIDEBOOK_TEST_RUN", f".test-{os.getpid()}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": f"test_guidebook{RUN_SUFFIX.replace('.test-', '_')}"}
-globals().update(task_topology(RUN_SUFFIX, durable=False, expires=600))
+TASK_QUEUE_SUFFIX = RUN_SUFFIX
 EVENTS_EXCHANGE = f"guidebook.events{RUN_SUFFIX}"

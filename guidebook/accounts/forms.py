@@ -9,6 +9,7 @@ RESERVED_USERNAMES = frozenset(
         "login",
         "logout",
         "signup",
+        "activate",
         "password",
         "password_change",
         "password_reset",
@@ -22,11 +23,17 @@ RESERVED_USERNAMES = frozenset(
 
 
 class SignUpForm(UserCreationForm):
-    email = forms.EmailField(required=True, help_text="For password resets; never shown publicly.")
+    email = forms.EmailField(
+        required=True,
+        help_text="We send a link there to confirm it; never shown publicly.",
+    )
 
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ["username", "email"]
+        # Not "email": the model would refuse a taken address with a message that says so.
+        fields = ["username"]
+
+    field_order = ["username", "email", "password1", "password2"]
 
     def clean_username(self):
         username = super().clean_username()  # None when it already recorded "taken"
@@ -35,12 +42,10 @@ class SignUpForm(UserCreationForm):
         return username
 
     def clean_email(self):
+        # Whether the address has an account already is not said here (services.user_register
+        # e-mails its owner instead): the page must not tell a stranger who has an account.
         email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail address already exists. "
-                "Log in, or reset your password if you have forgotten it."
-            )
+        self.instance.email = email  # for the password's similarity check
         return email
 
 

@@ -1,108 +1,84 @@
-"""Fetching a user's public profile from the external profile service (PROFILE_SERVICE_URL)."""
+"""Writes on accounts: registering and activating a user, updating a profile."""
 
-import email.utils
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from urllib.parse import quote
+from functools import partial
 
-import requests
-from django.conf import settings
-from django.utils import timezone
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 
-from .models import Profile
+from guidebook.events.services import publish
 
-# Seconds to wait for the connection, then for each read of the answer.
-CONNECT_TIMEOUT = 3.05
-READ_TIMEOUT = 5
+from . import tasks
+from .activation import activation_path_args
+from .models import Profile, User
 
 
-class RetryableFetchError(Exception):
-    """The service may answer later: a network error, a 5xx or a 429."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
+def send_account_mail(to: str, template: str, context: dict) -> None:
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/email/{template}.txt", context)
+    send_mail(subject, body, None, [to])
 
 
-@dataclass(frozen=True)
-class PublicProfile:
-    name: str
-    bio: str
-    avatar_url: str
+@transaction.atomic
+def user_register(*, username: str, email: str, password: str, site_url: str) -> User | None:
+    """Start an account, the same way whether or not the address has one already.
 
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After is either a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def fetch_public_profile(handle: str) -> PublicProfile | None:
-    """Ask the service about `handle`: the profile, None if it has none, or RetryableFetchError."""
-    url = settings.PROFILE_SERVICE_URL.format(handle=quote(handle, safe=""))
-    try:
-        response = requests.get(
-            url,
-            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-            headers={"Accept": "application/json", "User-Agent": "Guidebook profile fetcher"},
-        )
-    except requests.RequestException as exc:
-        raise RetryableFetchError(
-            f"{exc.__class__.__name__} talking to the profile service"
-        ) from exc
-    if response.status_code == 404:
-        return None
-    if response.status_code == 429 or response.status_code >= 500:
-        raise RetryableFetchError(
-            f"the profile service answered {response.status_code}",
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
-        )
-    response.raise_for_status()  # other 4xx: our request is wrong, retrying will not help
-    body = response.json()
-    return PublicProfile(
-        name=str(body.get("name") or "")[:255],
-        bio=str(body.get("bio") or ""),
-        avatar_url=str(body.get("avatar_url") or "")[:500],
-    )
-
-
-def profile_fetch(*, profile_id: int) -> str:
-    """Fetch and store a profile's public data; returns the resulting fetch status.
-
-    Raises RetryableFetchError for the caller (the task) to retry. Safe to run twice.
+    A new address gets an inactive user and a link to confirm it (see `user_activate`). An
+    address that has an account gets an e-mail saying so instead, with links to log in or reset
+    the password, and nothing is created: the sign-up page answers the same either way, so it
+    never tells a stranger who has an account. An address whose account was never confirmed
+    gets a fresh link. Returns the new user, if one was made. The e-mail goes after commit.
     """
-    profile = Profile.objects.get(pk=profile_id)
-    if not profile.external_handle:
-        return profile.fetch_status
-    public = fetch_public_profile(profile.external_handle)
-    if public is None:
-        profile_record_failure(
-            profile_id=profile_id,
-            status=Profile.FetchStatus.NOT_FOUND,
-            error=f"No public profile named {profile.external_handle}.",
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.is_active:
+        context = {"user": existing, "site_url": site_url}
+        transaction.on_commit(
+            lambda: send_account_mail(
+                to=existing.email, template="signup_existing", context=context
+            )
         )
-        return Profile.FetchStatus.NOT_FOUND
-    Profile.objects.filter(pk=profile_id).update(
-        fetched_name=public.name,
-        fetched_bio=public.bio,
-        avatar_url=public.avatar_url,
-        fetched_at=timezone.now(),
-        fetch_status=Profile.FetchStatus.OK,
-        fetch_error="",
+        return None
+    if existing is not None:
+        existing.delete()  # never confirmed: the new sign-up replaces it
+    user = User.objects.create_user(
+        username=username, email=email, password=password, is_active=False
     )
-    return Profile.FetchStatus.OK
+    uidb64, token = activation_path_args(user)
+    link = site_url + reverse("accounts:activate", args=[uidb64, token])
+    mail = {"user": user, "site_url": site_url, "link": link}
+    transaction.on_commit(partial(send_account_mail, user.email, "activation", mail))
+    return user
 
 
-def profile_record_failure(*, profile_id: int, status: str, error: str) -> None:
-    Profile.objects.filter(pk=profile_id).update(
-        fetched_at=timezone.now(),
-        fetch_status=status,
-        fetch_error=error[:255],
+@transaction.atomic
+def user_activate(*, user: User) -> User:
+    """Confirm the account: it can log in from now on, and accounts.user.registered is
+    recorded in the same transaction."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    publish(
+        "accounts.user.registered",
+        {"user_id": user.pk, "name": user.display_name, "url": user.get_absolute_url()},
     )
+    return user
+
+
+@transaction.atomic
+def profile_update(
+    *, profile: Profile, display_name: str, bio: str, website: str, external_handle: str
+) -> bool:
+    """Save the profile's own fields. A new external handle queues a fetch of its public profile
+    once the transaction commits; returns whether it did."""
+    stored = Profile.objects.select_for_update().get(pk=profile.pk)
+    fetch = bool(external_handle) and external_handle != stored.external_handle
+    profile.display_name = display_name
+    profile.bio = bio
+    profile.website = website
+    profile.external_handle = external_handle
+    profile.full_clean()
+    profile.save(update_fields=["display_name", "bio", "website", "external_handle"])
+    if fetch:
+        # robust: a broker that is down must not turn a saved profile into an error page.
+        transaction.on_commit(lambda: tasks.fetch_profile.delay(profile.pk), robust=True)
+    return fetch

@@ -4,7 +4,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import public_profiles
 from .models import Profile
 
 MAX_RETRIES = 5
@@ -18,13 +18,13 @@ def backoff(retries: int, *, base: float = 2.0, cap: float = 300.0) -> float:
 @shared_task(name="accounts.fetch_profile", bind=True, max_retries=MAX_RETRIES)
 def fetch_profile(self, profile_id: int) -> str:
     try:
-        return services.profile_fetch(profile_id=profile_id)
+        return public_profiles.profile_fetch(profile_id=profile_id)
     except Profile.DoesNotExist:
         return "deleted"
-    except services.RetryableFetchError as exc:
+    except public_profiles.RetryableFetchError as exc:
         # In-process (embedded) runs don't wait and retry: a failure is recorded at once.
         if self.request.is_eager or self.request.retries >= self.max_retries:
-            services.profile_record_failure(
+            public_profiles.profile_record_failure(
                 profile_id=profile_id, status=Profile.FetchStatus.FAILED, error=str(exc)
             )
             return Profile.FetchStatus.FAILED

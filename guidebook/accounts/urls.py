@@ -8,6 +8,8 @@ app_name = "accounts"
 # Django's auth views, namespaced: each one is told where to go next inside "accounts:".
 urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("signup/sent/", views.SignUpDoneView.as_view(), name="signup_done"),
+    path("activate/<uidb64>/<token>/", views.activate, name="activate"),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -2,38 +2,43 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.shortcuts import get_object_or_404
-from django.views.generic import CreateView, DetailView, UpdateView
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
-from guidebook.events.services import publish
-
+from .activation import user_for_activation
 from .forms import ProfileForm, SignUpForm
 from .models import Profile, User
-from .tasks import fetch_profile
+from .services import profile_update, user_activate, user_register
 
 
-class SignUpView(CreateView):
+class SignUpView(FormView):
     form_class = SignUpForm
     template_name = "accounts/signup.html"
 
     def form_valid(self, form):
-        with transaction.atomic():
-            response = super().form_valid(form)
-            publish(
-                "accounts.user.registered",
-                {
-                    "user_id": self.object.pk,
-                    "name": self.object.display_name,
-                    "url": self.object.get_absolute_url(),
-                },
-            )
-        login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, "Welcome to Guidebook! Tell us a little about yourself.")
-        return response
+        user_register(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            site_url=f"{self.request.scheme}://{self.request.get_host()}",
+        )
+        return redirect("accounts:signup_done")
 
-    def get_success_url(self):
-        return self.object.get_absolute_url()
+
+class SignUpDoneView(TemplateView):
+    template_name = "accounts/signup_done.html"
+
+
+@require_safe
+def activate(request, uidb64, token):
+    user = user_for_activation(uidb64, token)
+    if user is None:
+        return render(request, "accounts/activation_invalid.html", status=400)
+    user_activate(user=user)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, "Welcome to Guidebook! Tell us a little about yourself.")
+    return redirect(user)
 
 
 class ProfileDetailView(DetailView):
@@ -57,10 +62,8 @@ class ProfileUpdateView(LoginRequiredMixin, UpdateView):
         return profile
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        fetching = profile_update(profile=self.object, **form.cleaned_data)
         messages.success(self.request, "Your profile has been saved.")
-        if "external_handle" in form.changed_data and self.object.external_handle:
-            profile_id = self.object.pk
-            transaction.on_commit(lambda: fetch_profile.delay(profile_id))
+        if fetching:
             messages.info(self.request, "We're fetching your public profile in the background.")
-        return response
+        return redirect(self.object)

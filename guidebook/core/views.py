@@ -3,7 +3,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from guidebook.events.models import Activity
+from guidebook.events.selectors import activity_public
 from guidebook.guides.models import Guide
 from guidebook.images.models import Image
 from guidebook.polls.models import Question
@@ -23,7 +23,7 @@ class HomeView(TemplateView):
             latest_images=Image.objects.public().recent().for_display()[:6],
             current_poll=Question.objects.open().newest_first().first(),
             recent_polls=Question.objects.published().newest_first()[:5],
-            activities=Activity.objects.recent()[:8],
+            activities=activity_public(limit=8),
             **kwargs,
         )
 

@@ -73,6 +73,25 @@ DESCRIBERS: dict[str, Callable[[dict], Line]] = {
 }
 
 
+# The thing each kind of line is about: its model and the key of its primary key in the data.
+SUBJECTS: dict[str, tuple[str, str]] = {
+    "accounts.user.registered": ("accounts.user", "user_id"),
+    "images.image.uploaded": ("images.image", "image_id"),
+    "guides.guide.published": ("guides.guide", "guide_id"),
+    "polls.vote.cast": ("polls.question", "question_id"),
+    "pages.page.updated": ("flatpages.flatpage", "page_id"),
+}
+
+
+def subject_of(event_type: str, data: dict) -> tuple[str, str]:
+    """(model label, primary key) of what the line is about; an unknown subject of a kind that
+    has one is ("<label>", ""), which the public feed never shows."""
+    if event_type not in SUBJECTS:
+        return "", ""
+    label, key = SUBJECTS[event_type]
+    return label, str(data.get(key) or "")[:64]
+
+
 def describe(event_type: str, data: dict) -> Line:
     describer = DESCRIBERS.get(event_type)
     if describer is None:
@@ -91,6 +110,7 @@ def record_activity(envelope: dict) -> Activity:
     """Record one event as an Activity row; a duplicate delivery returns the existing row."""
     data = envelope["data"] if isinstance(envelope.get("data"), dict) else {}
     summary, actor = describe(envelope["type"], data)
+    subject_type, subject_id = subject_of(envelope["type"], data)
     occurred = datetime.fromisoformat(envelope["time"])
     if occurred.tzinfo is None:
         occurred = occurred.replace(tzinfo=UTC)
@@ -101,6 +121,8 @@ def record_activity(envelope: dict) -> Activity:
             "actor": str(actor)[:150],
             "summary": summary[:300],
             "url": _local_url(data.get("url"))[:500],
+            "subject_type": subject_type,
+            "subject_id": subject_id,
             "occurred": occurred,
         },
     )

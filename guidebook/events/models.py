@@ -76,6 +76,11 @@ class Activity(models.Model):
     actor = models.CharField(max_length=150, blank=True)
     summary = models.CharField(max_length=300)
     url = models.CharField(max_length=500, blank=True)
+    # What the line is about ("guides.guide", "12"), so that the public feed can show it only
+    # while an anonymous visitor may see that thing (events/selectors.py). Blank: about nothing
+    # that can be hidden.
+    subject_type = models.CharField(max_length=100, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
     occurred = models.DateTimeField(db_index=True)
     created = models.DateTimeField(auto_now_add=True)
 

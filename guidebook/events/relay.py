@@ -10,8 +10,7 @@ from kombu import Connection, Producer
 
 from .consumers import CONSUMERS
 from .models import Outbox
-from .services import NOTIFY_CHANNEL
-from .topology import events_exchange, topic_matches
+from .topology import NOTIFY_CHANNEL, events_exchange, topic_matches
 
 logger = logging.getLogger(__name__)
 

@@ -1,17 +1,13 @@
 """Publishing domain events through the outbox."""
 
-import logging
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from .models import Outbox
-
-logger = logging.getLogger(__name__)
-
-# The relay LISTENs on this PostgreSQL channel to publish within milliseconds of a commit.
-NOTIFY_CHANNEL = "guidebook_events_outbox"
+from .relay import deliver_outbox_locally
+from .topology import NOTIFY_CHANNEL
 
 
 def publish(event_type: str, data: dict[str, Any], *, version: int = 1) -> Outbox:
@@ -32,11 +28,5 @@ def publish(event_type: str, data: dict[str, Any], *, version: int = 1) -> Outbo
     else:
         # robust: the change is committed whatever happens here, so a failing consumer must not
         # turn the response into an error. The row stays pending and `relay_events` retries it.
-        transaction.on_commit(lambda: deliver_locally(event.pk), robust=True)
+        transaction.on_commit(lambda: deliver_outbox_locally(ids=[event.pk]), robust=True)
     return event
-
-
-def deliver_locally(event_id) -> None:
-    from .relay import deliver_outbox_locally
-
-    deliver_outbox_locally(ids=[event_id])

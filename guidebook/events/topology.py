@@ -10,6 +10,10 @@ it waits for a person. Declaring is idempotent, so every process declares what i
 from django.conf import settings
 from kombu import Connection, Exchange, Queue, binding
 
+# The relay LISTENs on this PostgreSQL channel; publish() NOTIFYs it, and the database delivers
+# the notification at commit, so the relay publishes within milliseconds of the change.
+NOTIFY_CHANNEL = "guidebook_events_outbox"
+
 # A quorum queue counts deliveries itself, so a message that crashes its consumer (not only one
 # whose handler raises) also ends in the dead-letter queue instead of looping forever.
 DEFAULT_MAX_DELIVERIES = 3

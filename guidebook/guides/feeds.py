@@ -1,8 +1,9 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
+
+from guidebook.core.text import html_to_text
 
 from .models import Guide
 
@@ -27,7 +28,7 @@ class LatestGuidesFeed(Feed):
 
     def item_description(self, guide):
         # Plain text: feed readers differ in how they treat HTML, and the excerpt is plain.
-        return guide.excerpt or Truncator(strip_tags(guide.body)).words(60)
+        return guide.excerpt or Truncator(html_to_text(guide.body)).words(60)
 
     def item_pubdate(self, guide):
         return guide.pub_date

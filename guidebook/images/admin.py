@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from . import services, storage
 from .models import Image, Rendition
-from .validation import validate_image_file
+from .validation import validate_upload
 
 
 class RenditionInline(admin.TabularInline):
@@ -31,7 +31,7 @@ class ImageAddForm(forms.ModelForm):
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
-        validate_image_file(upload)
+        validate_upload(upload)  # every refusal image_create() would make, as a form error
         return upload
 
 
@@ -62,6 +62,7 @@ class ImageAdmin(admin.ModelAdmin):
         "height",
         "sha256",
         "created",
+        "renditions_error",
     ]
     inlines = [RenditionInline]
     actions = ["regenerate_renditions"]

@@ -1,22 +1,37 @@
-"""Copy an uploaded image file container by container, without location metadata.
+"""Copy an uploaded image file container by container, keeping the image and nothing else.
 
-The original we store is the user's file with its image data untouched: we walk the format's
-container (JPEG segments, PNG chunks, WebP RIFF chunks, GIF blocks) and copy it to a new file,
+A stored original holds the image data, its colour profile (ICC) and its orientation: nothing
+nested (EXIF thumbnails, which carry their own EXIF and GPS) and nothing foreign (comments, XMP,
+text, private chunks, HTML in an application segment). We walk the format's container and copy
+what we know to be image data to a new file, rebuilding EXIF to hold the orientation tag alone:
 
-- removing the GPS directory from EXIF and dropping XMP, IPTC/Photoshop and comment blocks (any of
-  them can carry a location, and we do not parse XML to find out);
-- refusing data after the image's end (how polyglots such as "PNG followed by HTML" or GIFAR hide a
-  second file) and files that stop before their end (truncated);
-- computing the SHA-256 and size of the bytes written, which are the bytes we store, so the hash
-  names the stored file and identical stored files share one key.
+- JPEG: SOI, the tables and frame headers (DQT, DHT, DAC, SOFn, DRI, DNL), SOS and its
+  entropy-coded data, EOI; APP2 ICC_PROFILE, APP14 Adobe (its colour transform), and an APP1 EXIF
+  with the orientation only. Every other APPn (JFIF, XMP, Photoshop, MPF, ...) and COM are dropped.
+- PNG: the critical chunks (IHDR, PLTE, IDAT, IEND), the ancillary chunks that change how it
+  renders (tRNS, gAMA, cHRM, sRGB, iCCP, sBIT, pHYs, bKGD) and APNG's (acTL, fcTL, fdAT), and eXIf
+  with the orientation only. Text (tEXt, zTXt, iTXt) and unknown or private chunks are dropped.
+- WebP: VP8X (its flags rewritten to say what is left), ICCP, ANIM, ANMF (frame data only), ALPH,
+  VP8, VP8L, and EXIF with the orientation only; XMP and unknown chunks are dropped.
+- GIF: the header and colour tables, image data, graphic control extensions (timing,
+  transparency) and the NETSCAPE2.0 loop count; comments, plain text and other application
+  extensions are dropped.
 
-Everything streams in small blocks: a file is never read whole into memory.
+While copying it refuses data after the image's end (how polyglots such as "PNG followed by
+HTML" or GIFAR hide a second file) and files that stop before their end (truncated), and it
+computes the SHA-256 and size of the bytes written, which are the bytes we store, so the hash
+names the stored file and identical stored files share one key.
+
+Everything streams in small blocks: a file is never read whole into memory (metadata we read to
+find the orientation is read up to METADATA_READ bytes).
 """
 
 import hashlib
+import os
 import re
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -24,7 +39,10 @@ from django.core.exceptions import ValidationError
 from PIL import Image as PILImage
 
 BLOCK = 1024 * 1024
-GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+# IFD0, where the orientation tag lives, starts within the first bytes of any EXIF block we
+# know of; the rest of a larger block (maker notes, thumbnails) is never needed.
+METADATA_READ = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -103,22 +121,23 @@ class Sink:
         self.size += len(data)
 
 
-def exif_without_gps(data: bytes) -> bytes | None:
-    """EXIF bytes (with or without the "Exif\\0\\0" prefix) minus the GPS directory.
-
-    Returns None when there is no GPS directory, so callers keep the original bytes untouched.
-    """
+def orientation_of(data: bytes) -> int | None:
+    """The EXIF orientation (2-8) in EXIF bytes, with or without the "Exif\\0\\0" prefix; None
+    when it is the default, missing or the block is damaged (then nothing of it is kept)."""
     exif = PILImage.Exif()
     try:
         exif.load(data)
-    except Exception as exc:  # a damaged EXIF block is dropped below, not trusted
-        raise refuse(f"The image's EXIF metadata is damaged ({exc}).", "bad_exif") from exc
-    if GPS_IFD not in exif:
+        value = exif.get(ORIENTATION)
+    except Exception:  # untrusted bytes: damaged EXIF is dropped, not trusted
         return None
-    # Delete without calling get_ifd() first: a loaded sub-directory would be written back.
-    del exif[GPS_IFD]
-    cleaned = exif.tobytes()
-    return cleaned if data.startswith(b"Exif\x00\x00") else cleaned[6:]
+    return value if isinstance(value, int) and 2 <= value <= 8 else None
+
+
+def orientation_exif(orientation: int) -> bytes:
+    """A new EXIF block (TIFF bytes, no "Exif\\0\\0" prefix) holding the orientation alone."""
+    exif = PILImage.Exif()
+    exif[ORIENTATION] = orientation
+    return exif.tobytes()[6:]
 
 
 def ensure_end(source: Source) -> None:
@@ -130,22 +149,26 @@ def ensure_end(source: Source) -> None:
 # A marker inside entropy-coded data: 0xFF followed by anything except stuffing (0x00), a restart
 # marker (0xD0-0xD7) or a fill byte (0xFF).
 ENTROPY_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
-XMP_PREFIXES = (b"http://ns.adobe.com/xap/1.0/\x00", b"http://ns.adobe.com/xmp/extension/\x00")
-APP1, APP2, APP13, COM, SOS, EOI = 0xE1, 0xE2, 0xED, 0xFE, 0xDA, 0xD9
+APP1, APP2, APP14, SOS, EOI = 0xE1, 0xE2, 0xEE, 0xDA, 0xD9
+# Frame headers (SOF0-SOF15 but for DHT, JPG and DAC, which are listed apart), tables, restart
+# interval and number of lines: everything a decoder needs, nothing it does not.
+JPEG_IMAGE_SEGMENTS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE}
+JPEG_IMAGE_SEGMENTS |= {0xCF, 0xC4, 0xCC, 0xDB, 0xDD, 0xDC, SOS}
+ADOBE_LENGTH = 12  # "Adobe", version, flags0, flags1, colour transform
 
 
-def jpeg_segment_to_keep(marker: int, payload: bytes) -> bytes | None:
+def jpeg_segment_to_keep(marker: int, payload: bytes, exif_kept: bool) -> bytes | None:
     """The payload to write for one header segment, or None to drop it."""
-    if marker == APP1 and payload.startswith(b"Exif\x00\x00"):
-        cleaned = exif_without_gps(payload)
-        return payload if cleaned is None else cleaned
-    if marker == APP1 and payload.startswith(XMP_PREFIXES):
-        return None
-    if marker == APP2 and payload.startswith(b"MPF\x00"):
-        return None  # points at the secondary images after EOI, which we drop
-    if marker in (APP13, COM):
-        return None
-    return payload
+    if marker in JPEG_IMAGE_SEGMENTS:
+        return payload
+    if marker == APP2 and payload.startswith(b"ICC_PROFILE\x00"):
+        return payload
+    if marker == APP14 and payload.startswith(b"Adobe") and len(payload) >= ADOBE_LENGTH:
+        return payload[:ADOBE_LENGTH]  # nothing may ride along after the colour transform
+    if marker == APP1 and payload.startswith(b"Exif\x00\x00") and not exif_kept:
+        orientation = orientation_of(payload)
+        return None if orientation is None else b"Exif\x00\x00" + orientation_exif(orientation)
+    return None  # JFIF, XMP, MPF, Photoshop/IPTC, comments, anything unknown
 
 
 def copy_entropy_coded(source: Source, sink: Sink) -> None:
@@ -185,6 +208,7 @@ def copy_jpeg(source: Source, sink: Sink) -> None:
     if source.read_exact(2) != b"\xff\xd8":
         raise refuse("The file does not start like a JPEG image.", "bad_jpeg")
     sink.write(b"\xff\xd8")
+    exif_kept = False
     while True:
         if source.read_exact(1) != b"\xff":
             raise refuse("The JPEG structure is damaged.", "bad_jpeg")
@@ -202,8 +226,9 @@ def copy_jpeg(source: Source, sink: Sink) -> None:
         if length < 2:
             raise refuse("The JPEG structure is damaged.", "bad_jpeg")
         payload = source.read_exact(length - 2)
-        kept = jpeg_segment_to_keep(marker, payload)
+        kept = jpeg_segment_to_keep(marker, payload, exif_kept)
         if kept is not None:
+            exif_kept = exif_kept or marker == APP1
             sink.write(bytes((0xFF, marker)) + struct.pack(">H", len(kept) + 2) + kept)
         if marker == SOS:
             copy_entropy_coded(source, sink)
@@ -211,96 +236,176 @@ def copy_jpeg(source: Source, sink: Sink) -> None:
 
 # ------------------------------------------------------------------------------ PNG
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-PNG_TEXT_CHUNKS = {b"tEXt", b"zTXt", b"iTXt"}  # XMP, "Raw profile type exif", comments
+PNG_KEPT_CHUNKS = {
+    *(b"IHDR", b"PLTE", b"IDAT", b"IEND"),  # critical
+    *(b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"pHYs", b"bKGD"),  # rendering
+    *(b"acTL", b"fcTL", b"fdAT"),  # APNG
+}
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    body = kind + data
+    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+
+def read_head(source: Source, size: int, limit: int = METADATA_READ) -> bytes:
+    """The first `limit` bytes of the next `size`; the rest is skipped, never held."""
+    head = source.read_exact(min(size, limit))
+    source.copy(size - len(head), None)
+    return head
 
 
 def copy_png(source: Source, sink: Sink) -> None:
     if source.read_exact(8) != PNG_SIGNATURE:
         raise refuse("The file does not start like a PNG image.", "bad_png")
     sink.write(PNG_SIGNATURE)
+    exif_kept = False
     while True:
         header = source.read_exact(8)
         length, kind = struct.unpack(">I4s", header)
         if length > 2**31 - 1:
             raise refuse("The PNG structure is damaged.", "bad_png")
-        if kind in PNG_TEXT_CHUNKS:
-            source.copy(length + 4, None)
-        elif kind == b"eXIf":
-            payload = source.read_exact(length)
-            crc = source.read_exact(4)
-            cleaned = exif_without_gps(payload)
-            if cleaned is None:
-                sink.write(header + payload + crc)
-            else:
-                chunk = b"eXIf" + cleaned
-                sink.write(
-                    struct.pack(">I", len(cleaned)) + chunk + struct.pack(">I", zlib.crc32(chunk))
-                )
-        else:
+        if kind in PNG_KEPT_CHUNKS:
             sink.write(header)
             source.copy(length + 4, sink)
+        elif kind == b"eXIf" and not exif_kept:
+            orientation = orientation_of(read_head(source, length))
+            source.copy(4, None)  # the CRC of what we dropped
+            if orientation is not None:
+                sink.write(png_chunk(b"eXIf", orientation_exif(orientation)))
+                exif_kept = True
+        else:
+            source.copy(length + 4, None)  # text, private chunks, anything unknown
         if kind == b"IEND":
             ensure_end(source)
             return
 
 
 # ------------------------------------------------------------------------------ WebP
+WEBP_KEPT_CHUNKS = {b"VP8 ", b"VP8L", b"ALPH", b"ANIM"}
+WEBP_FRAME_CHUNKS = {b"ALPH", b"VP8 ", b"VP8L"}
+VP8X_ICC, VP8X_ALPHA, VP8X_EXIF, VP8X_ANIMATION = 0x20, 0x10, 0x08, 0x02
+ANMF_HEADER = 16  # position, size, duration and flags of the frame
+
+# The output of a WebP copy, planned before it is written (RIFF states its size up front):
+# bytes to write as they are, or (offset, length) of the source to copy.
+Piece = bytes | tuple[int, int]
+
+
 def padded(size: int) -> int:
     return size + (size & 1)
 
 
-def webp_chunk_to_keep(fourcc: bytes, payload: bytes) -> bytes | None:
-    """The new payload of a metadata or VP8X chunk, or None to drop it."""
-    if fourcc == b"XMP ":
-        return None
-    if fourcc == b"EXIF":
-        cleaned = exif_without_gps(payload)
-        return payload if cleaned is None else cleaned
-    if len(payload) < 10:
-        raise refuse("The WebP structure is damaged.", "bad_webp")
-    return bytes((payload[0] & ~0x04,)) + payload[1:]  # VP8X: clear the XMP flag
+def webp_damaged() -> ValidationError:
+    return refuse("The WebP structure is damaged.", "bad_webp")
+
+
+def webp_chunks(file: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(fourcc, payload offset, payload size) of each chunk between start and end."""
+    position = start
+    while position < end:
+        file.seek(position)
+        header = file.read(8)
+        if len(header) < 8 or position + 8 > end:
+            raise webp_damaged()
+        fourcc, size = struct.unpack("<4sI", header)
+        if position + 8 + padded(size) > end:
+            raise webp_damaged()
+        yield fourcc, position + 8, size
+        position += 8 + padded(size)
+
+
+def webp_copied_chunk(fourcc: bytes, offset: int, size: int) -> list[Piece]:
+    # A zero pad byte of ours, not the source's: not even one byte of it rides along.
+    return [struct.pack("<4sI", fourcc, size), (offset, size), b"\x00" * (size & 1)]
+
+
+def webp_frame(file: BinaryIO, offset: int, size: int) -> list[Piece]:
+    """An ANMF chunk with its frame header and image data only."""
+    if size < ANMF_HEADER:
+        raise webp_damaged()
+    file.seek(offset)
+    frame_header = file.read(ANMF_HEADER)
+    data: list[Piece] = []
+    for fourcc, at, length in webp_chunks(file, offset + ANMF_HEADER, offset + size):
+        if fourcc in WEBP_FRAME_CHUNKS:
+            data += webp_copied_chunk(fourcc, at, length)
+    new_size = ANMF_HEADER + sum(piece_size(piece) for piece in data)
+    return [struct.pack("<4sI", b"ANMF", new_size) + frame_header, *data]
+
+
+def piece_size(piece: Piece) -> int:
+    return piece[1] if isinstance(piece, tuple) else len(piece)
 
 
 def copy_webp(source: Source, sink: Sink) -> None:
-    riff, riff_size, webp = struct.unpack("<4sI4s", source.read_exact(12))
+    file = source.file
+    file.seek(0)
+    head = file.read(12)
+    if len(head) < 12:
+        raise truncated()
+    riff, riff_size, webp = struct.unpack("<4sI4s", head)
     if riff != b"RIFF" or webp != b"WEBP":
         raise refuse("The file does not start like a WebP image.", "bad_webp")
-    # First pass: the RIFF header states the total size, so learn what we keep before writing.
-    # Each entry is (fourcc, size, replacement): replacement None copies the chunk as it is,
-    # b"" drops it.
-    chunks: list[tuple[bytes, int, bytes | None]] = []
-    remaining = riff_size - 4
-    while remaining > 0:
-        fourcc, size = struct.unpack("<4sI", source.read_exact(8))
-        if padded(size) + 8 > remaining:
-            raise truncated()
-        if fourcc in (b"EXIF", b"XMP ", b"VP8X"):
-            kept = webp_chunk_to_keep(fourcc, source.read_exact(padded(size))[:size])
-            chunks.append((fourcc, size, b"" if kept is None else kept))
-        else:
-            source.copy(padded(size), None)
-            chunks.append((fourcc, size, None))
-        remaining -= padded(size) + 8
-    ensure_end(source)
+    end = 8 + riff_size
+    length = file.seek(0, os.SEEK_END)
+    if length < end:
+        raise truncated()
+    if length > end:
+        raise trailing_data()
 
-    new_size = 4 + sum(
-        8 + padded(size if new is None else len(new)) for _, size, new in chunks if new != b""
-    )
-    sink.write(struct.pack("<4sI4s", b"RIFF", new_size, b"WEBP"))
-    source.file.seek(12)
-    source.buffer = b""
-    for fourcc, size, new in chunks:
-        source.read_exact(8)
-        if new is None:
-            sink.write(struct.pack("<4sI", fourcc, size))
-            source.copy(padded(size), sink)
+    pieces: list[Piece] = []
+    vp8x: bytes | None = None
+    kept_icc = kept_exif = False
+    for fourcc, offset, size in webp_chunks(file, 12, end):
+        if fourcc == b"VP8X" and vp8x is None and not pieces:
+            if size < 10:
+                raise webp_damaged()
+            file.seek(offset)
+            vp8x = file.read(10)
+            pieces.append(b"")  # rewritten below, once we know which chunks are left
+        elif fourcc == b"ICCP" and vp8x is not None and not kept_icc:
+            pieces += webp_copied_chunk(fourcc, offset, size)
+            kept_icc = True
+        elif fourcc == b"EXIF" and vp8x is not None and not kept_exif:
+            file.seek(offset)
+            orientation = orientation_of(file.read(min(size, METADATA_READ)))
+            if orientation is not None:
+                exif = orientation_exif(orientation)
+                pieces.append(
+                    struct.pack("<4sI", b"EXIF", len(exif)) + exif + b"\x00" * (len(exif) & 1)
+                )
+                kept_exif = True
+        elif fourcc == b"ANMF" and vp8x is not None:
+            pieces += webp_frame(file, offset, size)
+        elif fourcc in WEBP_KEPT_CHUNKS:
+            pieces += webp_copied_chunk(fourcc, offset, size)
+        # anything else (XMP, unknown chunks) is dropped
+    if vp8x is not None:
+        flags = vp8x[0] & (VP8X_ALPHA | VP8X_ANIMATION)
+        flags |= (VP8X_ICC if kept_icc else 0) | (VP8X_EXIF if kept_exif else 0)
+        # Reserved bits zeroed; the canvas size kept.
+        pieces[0] = b"VP8X" + struct.pack("<I", 10) + bytes((flags, 0, 0, 0)) + vp8x[4:10]
+
+    sink.write(struct.pack("<4sI4s", b"RIFF", 4 + sum(map(piece_size, pieces)), b"WEBP"))
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            sink.write(piece)
             continue
-        source.copy(padded(size), None)
-        if new:
-            sink.write(struct.pack("<4sI", fourcc, len(new)) + new + b"\x00" * (len(new) & 1))
+        offset, size = piece
+        file.seek(offset)
+        while size:
+            data = file.read(min(size, BLOCK))
+            if not data:
+                raise truncated()
+            sink.write(data)
+            size -= len(data)
 
 
 # ------------------------------------------------------------------------------ GIF
+GRAPHIC_CONTROL, APPLICATION = 0xF9, 0xFF
+
+
 def copy_sub_blocks(source: Source, sink: Sink | None) -> None:
     while True:
         size = source.read_exact(1)
@@ -309,6 +414,37 @@ def copy_sub_blocks(source: Source, sink: Sink | None) -> None:
         if size == b"\x00":
             return
         source.copy(size[0], sink)
+
+
+def read_sub_block(source: Source) -> bytes | None:
+    """The next data sub-block, or None at the terminator."""
+    size = source.read_exact(1)[0]
+    return source.read_exact(size) if size else None
+
+
+def skip_sub_blocks(source: Source) -> None:
+    copy_sub_blocks(source, None)
+
+
+def copy_gif_extension(source: Source, sink: Sink) -> None:
+    """Graphic control (timing, disposal, transparency) and the NETSCAPE2.0 loop count, rebuilt
+    to their fixed sizes; every other extension is dropped."""
+    label = source.read_exact(1)[0]
+    first = read_sub_block(source)
+    if first is None:
+        return
+    if label == GRAPHIC_CONTROL and len(first) >= 4:
+        skip_sub_blocks(source)
+        sink.write(b"\x21\xf9\x04" + first[:4] + b"\x00")
+    elif label == APPLICATION and first == b"NETSCAPE2.0":
+        loop = None
+        while (block := read_sub_block(source)) is not None:
+            if loop is None and len(block) >= 3 and block[0] == 1:
+                loop = block[1:3]
+        if loop is not None:
+            sink.write(b"\x21\xff\x0bNETSCAPE2.0\x03\x01" + loop + b"\x00")
+    else:
+        skip_sub_blocks(source)  # comments, plain text, other applications (XMP, ICC, ...)
 
 
 def copy_gif(source: Source, sink: Sink) -> None:
@@ -325,16 +461,7 @@ def copy_gif(source: Source, sink: Sink) -> None:
             ensure_end(source)
             return
         if introducer == b"\x21":
-            label = source.read_exact(1)
-            if label == b"\xff":
-                application = source.read_exact(12)  # block size 11 + identifier
-                if application[1:12] == b"XMP DataXMP":
-                    copy_sub_blocks(source, None)
-                    continue
-                sink.write(introducer + label + application)
-            else:
-                sink.write(introducer + label)
-            copy_sub_blocks(source, sink)
+            copy_gif_extension(source, sink)
         elif introducer == b"\x2c":
             descriptor = source.read_exact(9)
             sink.write(introducer + descriptor)
@@ -349,9 +476,10 @@ def copy_gif(source: Source, sink: Sink) -> None:
 COPIERS = {"JPEG": copy_jpeg, "PNG": copy_png, "WEBP": copy_webp, "GIF": copy_gif}
 
 
-def copy_without_location(src: BinaryIO, dst: BinaryIO, image_format: str) -> CopyResult:
-    """Copy `src` (an image of `image_format`, as Pillow names it) to `dst` without location
-    metadata; refuse trailing data and truncation with a ValidationError that says which."""
+def copy_image_only(src: BinaryIO, dst: BinaryIO, image_format: str) -> CopyResult:
+    """Copy `src` (an image of `image_format`, as Pillow names it) to `dst` keeping its image
+    data, colour profile and orientation only; refuse trailing data and truncation with a
+    ValidationError that says which."""
     src.seek(0)
     sink = Sink(dst)
     COPIERS[image_format](Source(src), sink)

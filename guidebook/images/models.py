@@ -89,6 +89,11 @@ class Image(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
+    renditions_error = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why its renditions could not be made, for good; empty unless they failed.",
+    )
 
     objects = ImageQuerySet.as_manager()
 

@@ -7,7 +7,7 @@ at least as large as the biggest rendition (draft mode), and resizing first redu
 
 import io
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from PIL import Image as PILImage
 from PIL import ImageOps
@@ -19,12 +19,48 @@ QUARTER_TURNS = {5, 6, 7, 8}
 REDUCING_GAP = 2.0
 # WebP method 2 instead of the default 4: about 2.5x faster to encode for files about 4% larger
 # (measured on bench/renditions.py's photo), which keeps upload -> renditions well under a second.
-ENCODERS = {
+ENCODERS: dict[str, dict[str, Any]] = {
     "webp": {"format": "WEBP", "quality": 80, "method": 2},
     "jpeg": {"format": "JPEG", "quality": 85},
     "png": {"format": "PNG", "compress_level": 6},
 }
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
+# libwebp's limit on either side; JPEG's (65,535) and PNG's are larger, so WebP decides.
+MAX_RENDITION_SIDE = 16383
+
+
+class CannotRender(ValueError):
+    """This image's renditions cannot be made; the message says why, in words for people."""
+
+
+def display_size(width: int, height: int, orientation: int | None) -> tuple[int, int]:
+    """The size the picture is shown at, once its EXIF orientation is applied."""
+    return (height, width) if orientation in QUARTER_TURNS else (width, height)
+
+
+def unrenderable_reason(width: int, height: int, widths: tuple[int, ...] = WIDTHS) -> str | None:
+    """Why renditions of a picture shown at width x height cannot be made, or None if they can.
+
+    Each rendition is resize_to_width()'s: `min(width, target)` wide, its height in proportion.
+    """
+    for target in widths:
+        rendition_width = min(width, target)
+        rendition_height = round(height * rendition_width / width)
+        size = f"The image is {width:,} x {height:,} pixels"
+        if rendition_height < 1:
+            return (
+                f"{size}: so wide for its height that a {rendition_width:,}-pixel-wide version "
+                "would be less than 1 pixel tall. Crop it to a less extreme shape and upload "
+                "that."
+            )
+        if rendition_height > MAX_RENDITION_SIDE:
+            return (
+                f"{size}: its {rendition_width:,}-pixel-wide version would be "
+                f"{rendition_height:,} pixels tall, and versions can be at most "
+                f"{MAX_RENDITION_SIDE:,} pixels on a side. Crop it to a less extreme shape and "
+                "upload that."
+            )
+    return None
 
 
 @dataclass(frozen=True)
@@ -93,8 +129,10 @@ def encode(image: PILImage.Image, image_format: str, icc_profile: bytes | None) 
 
 
 def make_renditions(src: BinaryIO, widths: tuple[int, ...] = WIDTHS) -> list[Rendered]:
-    """Every rendition of one image, decoding it once."""
+    """Every rendition of one image, decoding it once. Raises CannotRender."""
     source = decode(src, max(widths))
+    if reason := unrenderable_reason(source.width, source.height, widths):
+        raise CannotRender(reason)
     icc_profile = source.info.get("icc_profile")
     results = []
     resized_by_width: dict[int, PILImage.Image] = {}

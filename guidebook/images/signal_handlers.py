@@ -12,12 +12,11 @@ from django.db.models.signals import post_delete
 
 from guidebook.core.caching import invalidate_on_change
 
+from .files import delete_files_if_unreferenced
 from .models import Image, Rendition
 
 
 def delete_file_on_commit(sender, instance, origin=None, **kwargs):
-    from .services import delete_files_if_unreferenced
-
     transaction.on_commit(partial(delete_files_if_unreferenced, [instance.file.name]), robust=True)
 
 

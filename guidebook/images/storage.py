@@ -6,7 +6,7 @@
 - Local disk: private files get a signed, expiring token URL (`images:file`) served by a view;
   public files get a plain, stable URL (`images:media`) served by a view that checks the file
   belongs to a public image. Both views send the detected content type and `nosniff`; whitenoise
-  does not serve media, and the project's /media/ route exists in DEBUG only.
+  does not serve media, and no route serves MEDIA_ROOT itself (MEDIA_URL is images:media).
 """
 
 import mimetypes

@@ -3,12 +3,12 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import reaper, renditions
 
 RETRY = {
     "acks_late": True,
     "autoretry_for": (Exception,),
-    "dont_autoretry_for": (services.UnrenderableImage,),
+    "dont_autoretry_for": (renditions.UnrenderableImage,),
     "retry_backoff": 2,  # 2 s, 4 s, 8 s ... with jitter, capped below
     "retry_backoff_max": 300,
     "retry_jitter": True,
@@ -18,13 +18,13 @@ RETRY = {
 
 @shared_task(name="images.generate_renditions", **RETRY)
 def generate_renditions(image_id: int, force: bool = False) -> dict:
-    return services.generate_renditions(image_id=image_id, force=force)
+    return renditions.generate_renditions(image_id=image_id, force=force)
 
 
 @shared_task(name="images.reap_orphans", **RETRY)
 def reap_orphans(grace_hours: int | None = None) -> dict:
     hours = settings.IMAGE_ORPHAN_GRACE_HOURS if grace_hours is None else grace_hours
-    report = services.reap_orphaned_files(grace_hours=hours)
+    report = reaper.reap_orphaned_files(grace_hours=hours)
     return {
         "scanned": report.scanned,
         "deleted": report.deleted,

@@ -6,6 +6,7 @@ truncation) while it copies the file.
 """
 
 import logging
+import os
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from PIL import Image as PILImage
 
+from . import containers, processing
 from .models import FORMATS
 
 logger = logging.getLogger(__name__)
@@ -94,6 +96,33 @@ def too_many_pixels(width: int, height: int) -> ValidationError:
     )
 
 
+def unreadable(exc: Exception, image_format: str) -> ValidationError:
+    """A refusal for a file Pillow cannot read, in words the uploader can act on."""
+    said = str(exc)
+    if "MAX_TEXT" in said:  # PngImagePlugin's limits on text chunks (comments, XMP, EXIF text)
+        return ValidationError(
+            "The PNG image carries more text metadata than we accept. Save or export it again "
+            "without metadata, then upload that.",
+            code="too_much_metadata",
+        )
+    if isinstance(exc, OSError) and "truncated" in said:
+        return ValidationError(
+            "The file is truncated: it ends before the image does.", code="truncated"
+        )
+    if isinstance(exc, PILImage.UnidentifiedImageError):
+        return ValidationError(
+            f"The file starts like a {image_format} image but is not one we can read. "
+            "It may be damaged or incomplete: open it in an image editor, save it again and "
+            "upload that.",
+            code="unreadable",
+        )
+    return ValidationError(
+        f"The {image_format} image is damaged or truncated and cannot be read. Open it in an "
+        "image editor, save it again and upload that.",
+        code="unreadable",
+    )
+
+
 def open_checked(stream: BinaryIO, image_format: str) -> PILImage.Image:
     """Open with Pillow's decompression-bomb check as an error, not a warning."""
     stream.seek(0)
@@ -104,15 +133,15 @@ def open_checked(stream: BinaryIO, image_format: str) -> PILImage.Image:
 
 def check_decodes(stream: BinaryIO, image_format: str) -> None:
     """Prove the pixel data is readable, cheaply: JPEGs decode at 1/8 scale (draft mode),
-    PNG chunks are checked against their CRCs, GIFs decode their first frame. WebP's RIFF
-    structure is checked while copying; the rendition task decodes it fully."""
+    PNG chunks are checked against their CRCs, GIFs and WebPs decode their first frame (WebP has
+    no cheaper check, and an image accepted must be one whose renditions can be made)."""
     image = open_checked(stream, image_format)
     if image_format == "JPEG":
         image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
         image.load()
     elif image_format == "PNG":
         image.verify()
-    elif image_format == "GIF":
+    elif image_format in ("GIF", "WEBP"):
         image.load()
 
 
@@ -129,6 +158,9 @@ def validate_image_file(file) -> CheckedImage:
         width, height = image.size
         if width * height > max_pixels():
             raise too_many_pixels(width, height)
+        shown = processing.display_size(width, height, image.getexif().get(processing.ORIENTATION))
+        if reason := processing.unrenderable_reason(*shown):
+            raise ValidationError(reason, code="unrenderable")
         check_decodes(file, image_format)
     except ValidationError:
         raise
@@ -138,15 +170,23 @@ def validate_image_file(file) -> CheckedImage:
             code="too_many_pixels",
         ) from exc
     except Exception as exc:
-        # Any failure to parse untrusted bytes is a refusal, and its reason is worth showing.
-        logger.info("image refused: %s", exc)
-        raise ValidationError(
-            f"The {image_format} image is damaged or truncated and cannot be read ({exc}).",
-            code="unreadable",
-        ) from exc
+        # Any failure to parse untrusted bytes is a refusal. Pillow's own words (reprs of the
+        # upload, its module constants) are for the log; the uploader gets a reason to act on.
+        logger.info("image refused: %r", exc)
+        raise unreadable(exc, image_format) from exc
     finally:
         file.seek(0)
     return CheckedImage(format=image_format, width=width, height=height)
+
+
+def validate_upload(file) -> CheckedImage:
+    """validate_image_file() plus the checks the container walk makes (trailing data,
+    truncation), storing nothing: for forms that must refuse before they save (the admin's)."""
+    checked = validate_image_file(file)
+    with open(os.devnull, "wb") as discard:
+        containers.copy_image_only(file, discard, checked.format)
+    file.seek(0)
+    return checked
 
 
 def clean_original_name(name: str, max_length: int = 100) -> str:

@@ -17,6 +17,7 @@ from .forms import ImageEditForm, ImageUploadForm
 from .models import Image, Rendition
 from .templatetags.image_tags import renditions_ready
 from .uploadhandlers import SizeLimitedUploadHandler
+from .validation import clean_original_name
 
 
 class ImageIndexView(ListView):
@@ -44,10 +45,11 @@ class ImageDetailView(DetailView):
 @never_cache
 @require_GET
 def renditions_status(request, pk):
-    """{"ready": bool} for the page script that waits for an image's renditions. Same
-    visibility as the detail page: someone else's private image is a 404."""
+    """{"ready": bool, "failed": bool} for the page script that waits for an image's renditions
+    (and stops waiting when they failed for good). Same visibility as the detail page: someone
+    else's private image is a 404."""
     image = get_object_or_404(Image.objects.visible_to(request.user).for_display(), pk=pk)
-    return JsonResponse({"ready": renditions_ready(image)})
+    return JsonResponse({"ready": renditions_ready(image), "failed": bool(image.renditions_error)})
 
 
 class OwnImageMixin(LoginRequiredMixin):
@@ -89,7 +91,8 @@ def store_uploads(request, form) -> list[Image]:
                 )
             )
         except ValidationError as error:
-            form.add_error("image", f"{upload.name}: {' '.join(error.messages)}")
+            name = clean_original_name(upload.name)  # the template escapes it
+            form.add_error("image", f"{name}: {' '.join(error.messages)}")
     return created
 
 

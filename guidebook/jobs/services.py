@@ -6,11 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from celery import group
+from celery import current_app, group
 from django.db import transaction
 from django_celery_results.models import TaskResult
-
-from config.celery import app
 
 from .models import Job
 
@@ -45,7 +43,7 @@ def job_retry(*, job: Job, user) -> Job:
 
 def _apply(job: Job) -> None:
     signatures = [
-        app.signature(job.task_name, args=task["args"]).set(task_id=task["id"])
+        current_app.signature(job.task_name, args=task["args"]).set(task_id=task["id"])
         for task in job.tasks
     ]
     if len(signatures) == 1:

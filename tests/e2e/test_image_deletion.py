@@ -4,10 +4,10 @@ import pytest
 from django.core.files.storage import default_storage
 
 from guidebook.accounts.tests.factories import PASSWORD, StaffFactory
-from guidebook.images import services
 from guidebook.images.models import Image
-from guidebook.images.services import generate_renditions
 from guidebook.images.tests.factories import create_image, image_bytes
+
+from .workers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,15 +21,13 @@ def media_storage(request):
 
 
 def test_an_editor_deletes_an_image_and_its_files_are_gone(
-    page, screenshot, media_storage, monkeypatch
+    page, screenshot, media_storage, renditions_worker
 ):
-    # The test plays the worker (one from other tests may be running in this session).
-    monkeypatch.setattr(services, "queue_renditions", lambda image_id: None)
     image = create_image(
         data=image_bytes(size=(1200, 800), color=(90, 30, 160)),
         description="Tiles of the old station",
     )
-    generate_renditions(image_id=image.pk)
+    wait_for(lambda: image.renditions.count() == 4, "the worker's renditions")
     names = [image.file.name, *image.renditions.values_list("file", flat=True)]
     assert len(names) == 5 and all(default_storage.exists(name) for name in names)
     editor = StaffFactory(username="editor")

@@ -1,16 +1,19 @@
 """The journey of issue 9, end to end: Chromium against the live server, a real Celery worker on
 RabbitMQ, PostgreSQL, and the events relay and consumer run from the test thread.
 
-A visitor signs up and uploads two images; an editor writes a guide in the admin with them and a
-poll and publishes it; the guide shows on the home page (and in its activity feed), in the RSS feed
-and in search; the visitor votes once, and a second vote is refused; the visitor makes an image
-private and it leaves the gallery. Each step saves docs/screenshots/journey-<n>-<what>.png.
+A visitor signs up (confirming the address from the e-mail) and uploads two images; an editor
+writes a guide in the admin with them and a poll and publishes it; the guide shows on the home page
+(and in its activity feed), in the RSS feed and in search; the visitor votes once, and a second
+vote is refused; the visitor makes an image private and it leaves the gallery. Each step saves a
+screenshot, journey-<n>-<what>.png
+(`make screenshots` refreshes the ones in docs/screenshots).
 """
 
+import re
 import time
-from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from haystack import connections
 from playwright.sync_api import expect
@@ -30,7 +33,6 @@ pytestmark = [
 
 TITLE = "Porto by funicular"
 SEARCH_WORD = "funicular"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WAIT = 20  # seconds for the worker's renditions and search indexing
 
 
@@ -68,12 +70,6 @@ def relay_and_consume_events():
         )
 
 
-def shoot(other_page, name):
-    """The `screenshot` fixture, for a page other than the visitor's."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    other_page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
 def login(page, username, password=PASSWORD):
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
@@ -93,13 +89,17 @@ def editor_page(browser, live_server):
 def test_journey(page, editor_page, screenshot, celery_worker, tmp_path, live_server, settings):
     connections["default"].get_backend().clear()
 
-    # 1. A visitor signs up and uploads two images; the worker makes their renditions.
+    # 1. A visitor signs up, confirms the address from the e-mail and uploads two images; the
+    # worker makes their renditions.
     page.goto("/accounts/signup/")
     page.fill("#id_username", "maria")
     page.fill("#id_email", "maria@example.com")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    (confirmation,) = [m for m in mail.outbox if m.to == ["maria@example.com"]]
+    page.goto(re.search(r"https?://\S+/accounts/activate/\S+/", confirmation.body).group(0))
     expect(page.get_by_text("Welcome to Guidebook!")).to_be_visible()
     screenshot("journey-1-signed-up")
 
@@ -140,7 +140,7 @@ def test_journey(page, editor_page, screenshot, celery_worker, tmp_path, live_se
     editor_page.locator("#guide_images-group .add-row a").click()
     editor_page.fill("#id_guide_images-1-image", str(images[1].pk))
     editor_page.fill("#id_guide_images-1-position", "2")
-    shoot(editor_page, "journey-2-admin-form")
+    screenshot("journey-2-admin-form", of=editor_page)
     editor_page.locator("input[name=_save]").click()
     expect(editor_page.locator(".messagelist")).to_contain_text("was added successfully")
 
@@ -188,7 +188,7 @@ def test_journey(page, editor_page, screenshot, celery_worker, tmp_path, live_se
     second_tab.get_by_role("button", name="Vote").click()
     expect(second_tab.get_by_text("You already voted in this poll.")).to_be_visible()
     expect(second_tab.locator(".poll-meta")).to_contain_text("1 vote in total")
-    shoot(second_tab, "journey-4-already-voted")
+    screenshot("journey-4-already-voted", of=second_tab)
     second_tab.close()
 
     # 5. The visitor makes one image private: it leaves the public gallery.

@@ -15,6 +15,7 @@ class ProfileService:
         self.scripts: dict[str, list] = {}
         self.requests: list[tuple[str, float]] = []
         self.release = threading.Event()
+        self.hanging = 0  # requests held open right now
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url_template = f"http://127.0.0.1:{self.server.server_port}/users/{{handle}}"
@@ -35,7 +36,9 @@ class ProfileService:
                 answers = service.scripts.get(handle) or [(404, {}, {"message": "Not Found"})]
                 answer = answers.pop(0) if len(answers) > 1 else answers[0]
                 if answer == "hang":
+                    service.hanging += 1
                     service.release.wait(30)
+                    service.hanging -= 1
                     return
                 status, headers, body = answer
                 payload = json.dumps(body).encode()

@@ -28,14 +28,68 @@ def field_errors(response, field):
     return response.context["form"].errors.get(field, [])
 
 
-def test_signup_creates_user_with_profile_logs_in_and_shows_profile(client):
+def link_in(message) -> str:
+    return re.search(r"https?://\S+/accounts/activate/\S+/", message.body).group(0)
+
+
+@pytest.mark.django_db(transaction=True)  # the e-mail goes on commit
+def test_signup_sends_a_link_that_confirms_the_account_and_logs_in(client):
     response = signup(client)
+    assert response.status_code == 302 and response.url == reverse("accounts:signup_done")
     user = User.objects.get(username="newcomer")
+    assert not user.is_active and user.check_password(STRONG)
+    assert client.get(reverse("home")).context["user"].is_anonymous
+    (message,) = mail.outbox
+    assert message.to == ["newcomer@example.com"]
+
+    response = client.get(link_in(message), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:profile", args=["newcomer"])
+    assert "Welcome to Guidebook!" in response.text
+    user.refresh_from_db()
+    assert user.is_active and user.profile.pk is not None
+    assert response.context["user"] == user
+    # The link works once.
+    assert client.get(link_in(message)).status_code == 400
+
+
+def test_an_unconfirmed_account_cannot_log_in(client):
+    signup(client)
+    response = client.post(reverse("accounts:login"), {"username": "newcomer", "password": STRONG})
+    assert response.status_code == 200 and response.context["user"].is_anonymous
+
+
+@pytest.mark.django_db(transaction=True)  # the e-mail goes on commit
+def test_signup_answers_the_same_whether_or_not_the_address_has_an_account(client):
+    """A stranger learns nothing; the owner of the address is told by e-mail."""
+    UserFactory(username="owner", email="taken@example.com")
+    fresh = signup(client, username="someone", email="fresh@example.com")
+    taken = signup(client, username="another", email="TAKEN@example.com")
+    assert (fresh.status_code, fresh.url) == (taken.status_code, taken.url)
+    assert client.get(fresh.url).text == client.get(taken.url).text
+    assert not User.objects.filter(username="another").exists()
+    to_owner = next(message for message in mail.outbox if message.to == ["taken@example.com"])
+    assert "already belongs to your account" in to_owner.body
+    assert reverse("accounts:password_reset") in to_owner.body
+    assert "/accounts/activate/" not in to_owner.body
+
+
+@pytest.mark.django_db(transaction=True)  # the e-mail goes on commit
+def test_signing_up_again_before_confirming_sends_a_new_link(client):
+    signup(client)
+    signup(client, username="newcomer2")
+    assert not User.objects.filter(username="newcomer").exists()
+    assert not User.objects.get(username="newcomer2").is_active
+    response = client.get(link_in(mail.outbox[-1]))
     assert response.status_code == 302
-    assert response.url == reverse("accounts:profile", args=["newcomer"])
-    assert user.profile.pk is not None
-    assert user.check_password(STRONG)
-    assert client.get(reverse("home")).context["user"] == user
+    assert client.get(link_in(mail.outbox[0])).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/accounts/activate/xx/yy/", "/accounts/activate/MQ/bad-token/"])
+def test_a_wrong_confirmation_link_says_so(client, path):
+    UserFactory(is_active=False)
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "This link does not work" in response.text
 
 
 def test_argon2_hashes_passwords_outside_tests():
@@ -66,13 +120,11 @@ def test_bad_signup_reshows_form_with_error_next_to_field(client, overrides, fie
         assert 'value="newcomer@example.com"' in html
 
 
-def test_signup_with_taken_username_or_email_is_refused(client):
+def test_signup_with_a_taken_username_is_refused(client):
     UserFactory(username="taken", email="taken@example.com")
     response = signup(client, username="taken")
     assert "already exists" in " ".join(field_errors(response, "username"))
-    response = signup(client, email="TAKEN@example.com")
-    assert "already exists" in " ".join(field_errors(response, "email"))
-    assert User.objects.count() == 1
+    assert User.objects.count() == 1 and not mail.outbox
 
 
 def test_login_and_logout_by_post(client):
@@ -173,17 +225,26 @@ def test_unknown_profile_is_404(client):
     assert b"couldn" in response.content
 
 
-def test_signup_records_a_registered_event_in_the_outbox(client):
+@pytest.mark.django_db(transaction=True)  # the e-mail goes on commit
+def test_confirming_the_account_records_the_registered_event(client):
     from guidebook.events.models import Outbox
 
     signup(client)
+    assert not Outbox.objects.exists()  # not a member until the address is confirmed
+    client.get(link_in(mail.outbox[0]))
     event = Outbox.objects.get(type="accounts.user.registered")
     assert event.data["name"] == "newcomer"
     assert event.data["url"] == reverse("accounts:profile", args=["newcomer"])
 
 
-def test_failed_signup_records_no_event(client):
+def test_failed_signup_records_no_event_and_sends_nothing(client):
     from guidebook.events.models import Outbox
 
     signup(client, password2="different-passphrase-77")
-    assert not Outbox.objects.exists()
+    assert not Outbox.objects.exists() and not mail.outbox
+
+
+def test_a_password_like_the_e_mail_address_is_refused(client):
+    address = "marta.quinn@example.com"
+    response = signup(client, email=address, password1=address, password2=address)
+    assert any("too similar" in error for error in field_errors(response, "password2"))

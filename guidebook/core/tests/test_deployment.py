@@ -18,9 +18,24 @@ ROOT = Path(__file__).resolve().parents[3]
 REAL_SECRET = "x7!kq" * 12
 
 
+# What a fleet deployment sets: shared services for every kind of state (docs/deploy.md).
+FLEET = {
+    "SECRET_KEY": REAL_SECRET,
+    "ALLOWED_HOSTS": "guidebook.example.com",
+    "DATABASE_URL": "postgres://guidebook@db.example.com:5432/guidebook",
+    "CELERY_BROKER_URL": "amqp://guidebook@mq.example.com:5672//",
+    "AWS_STORAGE_BUCKET_NAME": "guidebook-media",
+    "SEARCH_URL": None,
+    "SINGLE_MACHINE": None,
+}
+
+
 def manage(*args, **env):
+    """manage.py with production settings in a fresh process; a variable given as None is
+    removed from the environment."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
+    environment = {k: v for k, v in environment.items() if v is not None}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -52,8 +67,7 @@ def test_production_never_installs_the_debug_toolbar():
         "from django.conf import settings; "
         "print('debug_toolbar' in settings.INSTALLED_APPS, settings.DEBUG, "
         "any('debug_toolbar' in m for m in settings.MIDDLEWARE))",
-        SECRET_KEY=REAL_SECRET,
-        ALLOWED_HOSTS="guidebook.example.com",
+        **{**FLEET, "DEBUG": None},
     )
     assert result.stdout.split()[-3:] == ["False", "False", "False"], result.stderr
 
@@ -64,13 +78,65 @@ def test_check_deploy_passes_with_a_realistic_production_environment():
         "--deploy",
         "--fail-level",
         "WARNING",
-        SECRET_KEY=REAL_SECRET,
-        ALLOWED_HOSTS="guidebook.example.com",
-        DATABASE_URL="postgres://guidebook@db.example.com:5432/guidebook",
-        CELERY_BROKER_URL="amqp://guidebook@mq.example.com:5672//",
+        **FLEET,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# One machine's disk: each change to FLEET, and what the refusal must tell the operator to set.
+LOCAL_STATE = {
+    "media on the local disk": ({"AWS_STORAGE_BUCKET_NAME": None}, "set AWS_STORAGE_BUCKET_NAME"),
+    "a SQLite database": (
+        {"DATABASE_URL": "sqlite:////tmp/guidebook.sqlite3"},
+        "set DATABASE_URL to a PostgreSQL database",
+    ),
+    "a file-based search index": (
+        {"SEARCH_URL": "whoosh:///tmp/guidebook-whoosh"},
+        "SEARCH_URL=whoosh://",
+    ),
+}
+
+
+@pytest.mark.parametrize(("change", "advice"), LOCAL_STATE.values(), ids=LOCAL_STATE.keys())
+def test_production_refuses_state_on_one_machines_disk(change, advice):
+    result = manage("check", **{**FLEET, **change})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert advice in result.stderr
+    assert "SINGLE_MACHINE=true" in result.stderr
+
+
+def test_production_never_takes_the_embedded_defaults_for_media_and_database():
+    """Both are named at once, so that one failed start tells the operator everything."""
+    result = manage("check", **{**FLEET, "DATABASE_URL": None, "AWS_STORAGE_BUCKET_NAME": None})
+    assert result.returncode != 0
+    assert "set AWS_STORAGE_BUCKET_NAME" in result.stderr
+    assert "set DATABASE_URL" in result.stderr
+
+
+def test_production_accepts_state_on_local_disk_when_declared_single_machine():
+    every_change = {
+        key: value for change, _ in LOCAL_STATE.values() for key, value in change.items()
+    }
+    result = manage("check", "--deploy", **{**FLEET, **every_change, "SINGLE_MACHINE": "true"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_accepts_s3_media_and_postgresql():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'], "
+        "settings.DATABASES['default']['ENGINE'], settings.SINGLE_MACHINE)",
+        **FLEET,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == [
+        "storages.backends.s3.S3Storage",
+        "django.db.backends.postgresql",
+        "False",
+    ]
 
 
 def test_collectstatic_builds_a_compressed_manifest(tmp_path, settings):

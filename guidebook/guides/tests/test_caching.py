@@ -1,8 +1,12 @@
+from dataclasses import dataclass
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from guidebook.guides.models import Category, Guide, GuideImage
+from guidebook.guides.services import guide_publish
 from guidebook.images.tests.factories import create_image
 
 from .factories import CategoryFactory, DraftFactory, GuideFactory, StaffFactory, TagFactory, attach
@@ -26,49 +30,85 @@ def test_a_second_anonymous_request_is_served_from_the_cache(client):
         assert queries == 1, url  # the cache generation only
 
 
-@pytest.mark.parametrize(
-    "change", ["title", "image", "caption", "tag", "category", "delete", "publish"]
-)
-def test_an_edit_shows_on_the_next_request(client, change):
-    category, tag = CategoryFactory(name="Coast"), TagFactory(name="walking")
-    guide = GuideFactory(title="Before", category=category, tags=[tag])
-    item = attach(guide, create_image(), caption="Old caption")
-    draft = DraftFactory(title="Soon public")
-    url = guide.get_absolute_url() if change in ("image", "caption") else reverse("guides:list")
-    before = client.get(url).content.decode()
-    if change == "title":
-        guide.title = "After"
-        guide.save()
-    elif change == "image":
-        attach(guide, create_image(), position=5, caption="Second picture")
-    elif change == "caption":
-        item.caption = "New caption"
-        item.save()
-    elif change == "tag":
-        guide.tags.add(TagFactory(name="sunsets"))
-    elif change == "category":
-        category.name = "Seaside"
-        category.save()
-    elif change == "delete":
-        guide.delete()
-    elif change == "publish":
-        from guidebook.guides.services import guide_publish
+@dataclass
+class Scene:
+    """A published guide with a category, a tag and a captioned image, and a draft."""
 
-        guide_publish(guide=draft)
-    after = client.get(url).content.decode()
-    assert after != before
-    expected = {
-        "title": "After",
-        "image": "Second picture",
-        "caption": "New caption",
-        "tag": "#sunsets",
-        "category": "Seaside",
-        "publish": "Soon public",
+    guide: Guide
+    item: GuideImage
+    category: Category
+    draft: Guide
+
+
+def retitle(scene):
+    scene.guide.title = "After"
+    scene.guide.save()
+
+
+def add_image(scene):
+    attach(scene.guide, create_image(), position=5, caption="Second picture")
+
+
+def recaption(scene):
+    scene.item.caption = "New caption"
+    scene.item.save()
+
+
+def tag(scene):
+    scene.guide.tags.add(TagFactory(name="sunsets"))
+
+
+def rename_category(scene):
+    scene.category.name = "Seaside"
+    scene.category.save()
+
+
+def delete(scene):
+    scene.guide.delete()
+
+
+def publish_draft(scene):
+    guide_publish(guide=scene.draft)
+
+
+LIST, DETAIL, RSS = "list", "detail", "rss"
+
+
+@pytest.mark.parametrize(
+    ("edit", "pages", "shown", "gone"),
+    [
+        pytest.param(retitle, [LIST, DETAIL, RSS], "After", "Before", id="title"),
+        pytest.param(add_image, [DETAIL], "Second picture", None, id="image"),
+        pytest.param(recaption, [DETAIL], "New caption", "Old caption", id="caption"),
+        pytest.param(tag, [LIST, DETAIL], "#sunsets", None, id="tag"),
+        pytest.param(rename_category, [LIST, DETAIL], "Seaside", None, id="category"),
+        pytest.param(delete, [LIST, RSS], None, "Before", id="delete"),
+        pytest.param(publish_draft, [LIST, RSS], "Soon public", None, id="publish"),
+    ],
+)
+def test_an_edit_shows_on_the_next_request(client, edit, pages, shown, gone):
+    category = CategoryFactory(name="Coast")
+    guide = GuideFactory(title="Before", category=category, tags=[TagFactory(name="walking")])
+    scene = Scene(
+        guide=guide,
+        item=attach(guide, create_image(), caption="Old caption"),
+        category=category,
+        draft=DraftFactory(title="Soon public"),
+    )
+    urls = {
+        LIST: reverse("guides:list"),
+        DETAIL: guide.get_absolute_url(),
+        RSS: reverse("guides:feed_rss"),
     }
-    if change == "delete":
-        assert "Before" not in after
-    else:
-        assert expected[change] in after
+    before = {page: client.get(urls[page]).content.decode() for page in pages}
+    edit(scene)
+    for page in pages:
+        after = client.get(urls[page]).content.decode()
+        assert after != before[page], page
+        if shown:
+            assert shown in after, page
+        if gone:
+            assert gone not in after, page
 
 
 def test_logged_in_readers_are_never_served_from_the_cache(client):
@@ -84,8 +124,6 @@ def test_logged_in_readers_are_never_served_from_the_cache(client):
 def test_not_found_pages_are_not_cached(client):
     draft = DraftFactory()
     assert client.get(draft.get_absolute_url()).status_code == 404
-    from guidebook.guides.services import guide_publish
-
     guide_publish(guide=draft)
     assert client.get(draft.get_absolute_url()).status_code == 200
 

@@ -68,3 +68,9 @@ def test_sitemap_lists_published_guides_and_public_pages_only(client, guides):
         for loc in locations
     )
     assert len(locations) == 2
+
+
+def test_feed_description_of_a_guide_without_excerpt_keeps_words_of_separate_blocks(client):
+    GuideFactory(excerpt="", body="<h2>Harbour</h2><p>Lighthouse at dawn.</p>")
+    item = parse(client.get(reverse("guides:feed_rss"))).find("channel").find("item")
+    assert item.findtext("description") == "Harbour Lighthouse at dawn."

@@ -52,7 +52,7 @@ def test_what_the_editor_writes_is_kept():
         '<h2>Title</h2><p style="text-align: center;">A <strong>b</strong> <em>c</em> '
         "<u>u</u> <s>s</s></p><ul><li>one</li></ul><ol><li>two</li></ol>"
         "<blockquote><p>q</p></blockquote><pre><code>x = 1</code></pre>"
-        '<figure><img src="/media/originals/ab/x.jpg" alt="x"><figcaption>c</figcaption>'
+        '<figure><img src="/images/media/originals/ab/x.jpg" alt="x"><figcaption>c</figcaption>'
         '</figure><table><thead><tr><th scope="col">h</th></tr></thead><tbody><tr>'
         '<td colspan="2">d</td></tr></tbody></table>'
     )
@@ -69,7 +69,7 @@ def test_what_the_editor_writes_is_kept():
         "<blockquote>",
         "<pre><code>",
         "<figure>",
-        '<img src="/media/originals/ab/x.jpg"',
+        '<img src="/images/media/originals/ab/x.jpg"',
         "<figcaption>",
         '<th scope="col">',
         '<td colspan="2">',

@@ -152,12 +152,16 @@ def test_year_archive_links_months(client):
     assert reverse("guides:archive_month", args=[local.year, local.month]) in body
 
 
-def test_an_edit_shows_on_the_next_request(client):
-    guide = GuideFactory(title="Before")
-    assert b"Before" in client.get(guide.get_absolute_url()).content
-    assert b"Before" in client.get(reverse("guides:list")).content
-    guide.title = "After"
-    guide.save()
-    assert b"After" in client.get(guide.get_absolute_url()).content
-    assert b"After" in client.get(reverse("guides:list")).content
-    assert b"After" in client.get(reverse("guides:feed_rss")).content
+def test_card_of_a_guide_without_excerpt_reads_its_blocks_as_separate_words(client):
+    GuideFactory(excerpt="", body="<h2>Harbour</h2><p>Lighthouse at dawn.</p><p>Boots</p>")
+    html = client.get(reverse("guides:list")).content.decode()
+    assert "<p>Harbour Lighthouse at dawn. Boots</p>" in html
+    assert "HarbourLighthouse" not in html
+
+
+def test_search_index_text_of_a_guide_keeps_words_of_separate_blocks():
+    from django.template.loader import render_to_string
+
+    guide = GuideFactory(excerpt="", body="<h2>Harbour</h2><p>Lighthouse<br>pier</p>")
+    text = render_to_string("search/indexes/guides/guide_text.txt", {"object": guide})
+    assert "Harbour Lighthouse pier" in text.splitlines()

@@ -58,3 +58,9 @@ def renditions_ready(image: Image) -> bool:
     """Whether all the image's renditions exist. Counts rows (prefetched by for_display()):
     the task stores each file before it saves the row, so a row means its file is there."""
     return len(image.renditions.all()) >= len(processing.WIDTHS) * 2
+
+
+@register.filter
+def renditions_pending(image: Image) -> bool:
+    """Renditions still to come: not all there, and not failed for good."""
+    return not image.renditions_error and not renditions_ready(image)

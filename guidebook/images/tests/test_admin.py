@@ -73,3 +73,27 @@ def test_admin_add_refuses_a_bad_file_with_a_reason(admin_client):
     )
     assert response.status_code == 200 and b"SVG drawing" in response.content
     assert not Image.objects.exists()
+
+
+def test_regenerating_renditions_works_without_a_broker(
+    admin_client, django_capture_on_commit_callbacks
+):
+    """The embedded profile runs the job's tasks in-process (tasks_in_process, as eager mode)."""
+    from guidebook.jobs.models import Job
+    from guidebook.jobs.services import job_statuses
+
+    image = create_image(data=image_bytes(size=(900, 600), color=(20, 200, 20)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:images_image_changelist"),
+            {"action": "regenerate_renditions", "_selected_action": [image.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "Follow its progress on the jobs page" in response.content.decode()
+    job = Job.objects.get(task_name="images.generate_renditions")
+    status = job_statuses([job])[job.pk]
+    assert (status.state, status.result) == (
+        "SUCCESS",
+        {"image": image.pk, "status": "made", "renditions": 4},
+    )

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from guidebook.images import services
+from guidebook.images import reaper
 
 from .factories import create_image, image_bytes
 
@@ -28,7 +28,7 @@ def reap(*args) -> str:
 @pytest.fixture
 def files():
     """An image in use (old), an old orphan and a fresh orphan."""
-    services.reap_orphaned_files(grace_hours=0)  # files left by earlier tests share MEDIA_ROOT
+    reaper.reap_orphaned_files(grace_hours=0)  # files left by earlier tests share MEDIA_ROOT
     image = create_image(data=image_bytes(color=(11, 22, 33)))
     make_old(image.file.name)
     old = default_storage.save("originals/00/old-orphan.jpg", ContentFile(b"x"))

@@ -31,22 +31,22 @@ def test_not_ready_then_ready_once_renditions_exist(client, image):
     Rendition.objects.filter(image=image).delete()
     response = client.get(status_url(image))
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
-    assert response.json() == {"ready": False}
+    assert response.json() == {"ready": False, "failed": False}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     for rendition in saved:
         rendition.pk = None
         rendition.save()
-    assert client.get(status_url(image)).json() == {"ready": True}
+    assert client.get(status_url(image)).json() == {"ready": True, "failed": False}
 
 
 def test_partial_renditions_are_not_ready(client, image):
     image.renditions.filter(format="webp").delete()
-    assert client.get(status_url(image)).json() == {"ready": False}
+    assert client.get(status_url(image)).json() == {"ready": False, "failed": False}
 
 
 def test_image_created_without_running_the_task_is_not_ready(client):
     image = ImageFactory()  # on-commit callbacks never run inside the test's transaction
-    assert client.get(status_url(image)).json() == {"ready": False}
+    assert client.get(status_url(image)).json() == {"ready": False, "failed": False}
 
 
 def test_get_only(client, image):
@@ -65,7 +65,7 @@ def test_private_image_is_404_for_others_and_seen_by_owner_and_staff(client):
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
     client.force_login(owner)
-    assert client.get(url).json() == {"ready": False}
+    assert client.get(url).json() == {"ready": False, "failed": False}
     client.force_login(StaffFactory())
     assert client.get(url).status_code == 200
 

@@ -5,6 +5,8 @@ import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 import boto3
@@ -15,6 +17,19 @@ from guidebook.images import storage
 from .factories import UserFactory, create_image, gps_exif, image_bytes
 
 pytestmark = [pytest.mark.s3, pytest.mark.django_db]
+
+
+def signed_at(url: str) -> datetime:
+    stamp = parse_qs(urlparse(url).query)["X-Amz-Date"][0]
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def wait_for_new(render: Callable[[], str], old: str, timeout: float = 5) -> str:
+    deadline = time.monotonic() + timeout
+    while (new := render()) == old:
+        assert time.monotonic() < deadline, f"every render for {timeout} s gave the same URL"
+        time.sleep(0.05)
+    return new
 
 
 def fetch(url: str) -> bytes:
@@ -55,10 +70,12 @@ def test_private_image_page_carries_a_fresh_presigned_url_on_each_render(
         html = client.get(image.get_absolute_url()).content.decode()
         return re.search(r'<img src="([^"]+)"', html).group(1).replace("&amp;", "&")
 
+    before = datetime.now(UTC).replace(microsecond=0)
     first = src()
-    time.sleep(1.1)  # SigV4 dates have one-second resolution
-    second = src()
-    assert first != second
+    assert signed_at(first) >= before  # signed for this render, not kept from an earlier one
+    # SigV4 dates have one-second resolution: once the signing clock ticks, a render signs anew.
+    second = wait_for_new(src, first)
+    assert signed_at(second) > signed_at(first)
     for url in (first, second):
         assert parse_qs(urlparse(url).query)["X-Amz-Expires"] == [
             str(settings.AWS_QUERYSTRING_EXPIRE)
@@ -84,10 +101,10 @@ def test_renditions_and_deletion_work_on_s3(s3_storage, django_capture_on_commit
 def test_reaper_walks_the_bucket(s3_storage):
     from django.core.files.base import ContentFile
 
-    from guidebook.images import services
+    from guidebook.images import reaper
 
     image = create_image(data=image_bytes(color=(91, 1, 1)))
     orphan = s3_storage.save("renditions/ff/orphan/400w.jpg", ContentFile(b"z"))
-    report = services.reap_orphaned_files(grace_hours=0)
+    report = reaper.reap_orphaned_files(grace_hours=0)
     assert (report.scanned, report.referenced, report.deleted) == (2, 1, 1)
     assert not s3_storage.exists(orphan) and s3_storage.exists(image.file.name)

@@ -2,7 +2,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from guidebook.images import services
-from guidebook.images.models import Image, Rendition
+from guidebook.images.models import Image
 
 from .factories import UserFactory, create_image, image_bytes
 
@@ -48,32 +48,6 @@ def test_a_shared_file_is_kept_until_the_last_image_using_it_is_deleted(
     with django_capture_on_commit_callbacks(execute=True):
         services.image_delete(image=second)
     assert not any(default_storage.exists(name) for name in shared)
-
-
-def test_generating_renditions_twice_changes_nothing(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        image = create_image(data=image_bytes(size=(2000, 1500), color=(9, 9, 90)))
-    before = {(r.spec, r.file.name, r.pk) for r in image.renditions.all()}
-    assert services.generate_renditions(image_id=image.pk)["status"] == "unchanged"
-    # Even when a file went missing, a rerun restores it under the same key and row.
-    missing = image.renditions.get(spec="400w.webp")
-    default_storage.delete(missing.file.name)
-    assert services.generate_renditions(image_id=image.pk)["status"] == "made"
-    assert {(r.spec, r.file.name, r.pk) for r in image.renditions.all()} == before
-    assert default_storage.exists(missing.file.name)
-    assert Rendition.objects.filter(image=image).count() == 4
-
-
-def test_renditions_of_a_deleted_image_are_a_no_op():
-    assert services.generate_renditions(image_id=987654)["status"] == "gone"
-
-
-def test_an_undecodable_original_is_not_retried(django_capture_on_commit_callbacks):
-    image = create_image(data=image_bytes(color=(3, 3, 3)))
-    with default_storage.open(image.file.name, "wb") as damaged:
-        damaged.write(b"\xff\xd8\xff\xe0garbage")
-    with pytest.raises(services.UnrenderableImage):
-        services.generate_renditions(image_id=image.pk)
 
 
 def test_description_longer_than_255_characters_is_refused():

@@ -1,9 +1,11 @@
 """Local disk: signed, expiring URLs for private files; plain URLs for public ones."""
 
 import time
+from pathlib import Path
 
 import pytest
 from django.core import signing
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from guidebook.images import storage
@@ -72,3 +74,31 @@ def test_signed_urls_survive_a_secret_key_rotation_with_the_old_key_as_fallback(
     assert client.get(url).status_code == 403  # without the fallback the old URL is void
     settings.SECRET_KEY_FALLBACKS = [old_key]
     assert client.get(url).status_code == 200
+
+
+@pytest.fixture
+def debug_urls(settings):
+    """The URLs as the embedded profile (DEBUG=True) builds them."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import config.urls
+
+    settings.DEBUG = True
+    importlib.reload(config.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+def test_no_url_serves_a_private_file_unsigned_even_in_debug(client, debug_urls, settings):
+    image = create_image(data=image_bytes(color=(5, 50, 5)), visibility="private")
+    name = image.file.name
+    assert (Path(settings.MEDIA_ROOT) / name).exists()
+    for url in (f"/media/{name}", f"{settings.MEDIA_URL}{name}", default_storage.url(name)):
+        assert client.get(url).status_code == 404, url
+    signed = storage.file_url(name, private=True)
+    assert client.get(signed).status_code == 200

@@ -44,9 +44,7 @@ def test_the_task_is_routed_to_the_images_queue_and_safe_to_run_twice(celery_wor
     from django_celery_results.models import TaskResult
 
     assert TaskResult.objects.get(task_id=result.id).task_name == "images.generate_renditions"
-    from django.conf import settings
-
-    route = settings.CELERY_TASK_ROUTES["images.*"]
+    route = generate_renditions.app.conf.task_routes["images.*"]
     assert (
         generate_renditions.app.amqp.router.route({}, generate_renditions.name)["queue"].name
         == route["queue"]

@@ -130,6 +130,16 @@ def test_search_matches_title_and_content_case_insensitively(client):
     ]
 
 
+def test_search_results_and_index_text_read_blocks_as_separate_words(client):
+    from django.template.loader import render_to_string
+
+    page = make_page(url="/about/", title="About", content="<h2>Harbour</h2><p>Lighthouse</p>")
+    html = client.get(SEARCH, {"q": "lighthouse"}).content.decode()
+    assert '<span class="helptext">Harbour Lighthouse</span>' in html
+    text = render_to_string("search/indexes/flatpages/flatpage_text.txt", {"object": page})
+    assert text.splitlines() == ["About", "Harbour Lighthouse"]
+
+
 @pytest.mark.parametrize("query", ["", "   "])
 def test_empty_search_gives_no_results(client, query):
     make_page()
@@ -160,3 +170,28 @@ def test_search_hides_members_pages_from_anonymous_readers(client):
     assert list(client.get(SEARCH, {"q": "harbour"}).context["page_obj"]) == []
     client.force_login(UserFactory())
     assert len(client.get(SEARCH, {"q": "harbour"}).context["page_obj"]) == 1
+
+
+HOSTILE_TITLE = '<script src="/tinymce/compressor/?js=true&plugins=alert(1)"></script>Hi'
+
+
+def test_a_page_title_is_text_everywhere_it_is_shown(client):
+    make_page(url="/hostile/", title=HOSTILE_TITLE)
+    body = client.get("/hostile/").content.decode()
+    assert "<script src=" not in body
+    assert body.count("&lt;script src=&quot;/tinymce/compressor/") == 2  # <title> and <h1>
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tinymce/compressor/?js=true&plugins=x",
+        "/tinymce/filebrowser/",
+        "/tinymce/flatpages_link_list/",
+    ],
+)
+def test_django_tinymce_routes_nothing_to_visitors(client, path):
+    make_page(url="/members/", title="Members only", registration_required=True)
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"Members only" not in response.content

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from guidebook.images.services import reap_orphaned_files
+from guidebook.images.reaper import reap_orphaned_files
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 /* Images whose renditions are still being made carry data-renditions-url, a JSON status URL.
-   Poll each one every second; once all are ready, reload the page once to show them.
-   Give up after about two minutes (the worker may be down): the page still works as it is. */
+   Poll each one every second; once none is pending (ready, or failed for good), reload the page
+   once to show them or say why they could not be made. Give up after about two minutes (the
+   worker may be down): the page still works as it is. */
 (function () {
   "use strict";
 
@@ -23,7 +24,11 @@
                           headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (data) {
-          if (data && data.ready && pending[url]) { delete pending[url]; count -= 1; }
+          // A failure is final: the server says so on the reloaded page, and we stop asking.
+          if (data && (data.ready || data.failed) && pending[url]) {
+            delete pending[url];
+            count -= 1;
+          }
         })
         .catch(function () { /* a network hiccup: try again next time */ });
     }

@@ -1,0 +1,48 @@
+"""Reading the activity feed as the public may see it."""
+
+from collections.abc import Callable
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import QuerySet
+
+from .models import Activity
+
+# What an anonymous visitor may see of each kind of subject, at the moment of asking: a guide
+# scheduled for next month, a members-only page or an image made private after its upload stay
+# out of the feed until (and unless) they become public.
+PUBLIC: dict[str, Callable[[QuerySet], QuerySet]] = {
+    "accounts.user": lambda users: users.filter(is_active=True),
+    "guides.guide": lambda guides: guides.published(),
+    "images.image": lambda images: images.public(),
+    "polls.question": lambda questions: questions.published(),
+    "flatpages.flatpage": lambda pages: pages.filter(
+        registration_required=False, sites=settings.SITE_ID
+    ),
+}
+
+
+def visible_subjects(label: str, ids: set[str]) -> set[str]:
+    if label not in PUBLIC:
+        return set()  # a kind of subject nobody said is public is not
+    model = apps.get_model(label)
+    candidates = [pk for pk in ids if pk.isdigit()]
+    queryset = PUBLIC[label](model._default_manager.all()).filter(pk__in=candidates)
+    return {str(pk) for pk in queryset.values_list("pk", flat=True)}
+
+
+def activity_public(*, limit: int = 8, scan: int = 200) -> list[Activity]:
+    """The newest `limit` lines an anonymous visitor may see, looking at most `scan` lines back:
+    one query for the lines and one per kind of subject among them."""
+    lines = list(Activity.objects.recent()[:scan])
+    wanted: dict[str, set[str]] = {}
+    for line in lines:
+        if line.subject_type:
+            wanted.setdefault(line.subject_type, set()).add(line.subject_id)
+    visible = {label: visible_subjects(label, ids) for label, ids in wanted.items()}
+    shown = [
+        line
+        for line in lines
+        if not line.subject_type or line.subject_id in visible[line.subject_type]
+    ]
+    return shown[:limit]
