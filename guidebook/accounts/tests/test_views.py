@@ -38,7 +38,7 @@ def test_signup_sends_a_link_that_confirms_the_account_and_logs_in(client):
     assert response.status_code == 302 and response.url == reverse("accounts:signup_done")
     user = User.objects.get(username="newcomer")
     assert not user.is_active and user.check_password(STRONG)
-    assert client.get(reverse("home")).context["user"].is_anonymous
+    assert client.get(reverse("home")).wsgi_request.user.is_anonymous
     (message,) = mail.outbox
     assert message.to == ["newcomer@example.com"]
 
@@ -131,10 +131,10 @@ def test_login_and_logout_by_post(client):
     UserFactory(username="reader")
     response = client.post(reverse("accounts:login"), {"username": "reader", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("home")).context["user"].is_authenticated
+    assert client.get(reverse("home")).wsgi_request.user.is_authenticated
     assert client.get(reverse("accounts:logout")).status_code == 405
     client.post(reverse("accounts:logout"))
-    assert not client.get(reverse("home")).context["user"].is_authenticated
+    assert not client.get(reverse("home")).wsgi_request.user.is_authenticated
 
 
 def test_five_failed_logins_lock_the_username_out_with_429(client):
