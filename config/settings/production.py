@@ -52,8 +52,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # no
 # So production keeps no state on the local disk unless SINGLE_MACHINE=true says that every
 # process runs on one machine whose disk lasts; the embedded defaults never silently apply here.
 SINGLE_MACHINE = env.bool("SINGLE_MACHINE", default=False)
-# Search backends that keep their index in files (the search index belongs in the database).
-FILE_SEARCH_SCHEMES = ("whoosh",)
 
 
 def state_on_local_disk() -> list[str]:
@@ -70,12 +68,6 @@ def state_on_local_disk() -> list[str]:
             "the database (and with it the search index) would be a SQLite file on this "
             "machine's disk: set DATABASE_URL to a PostgreSQL database, e.g. "
             "postgres://user:password@host:5432/guidebook"
-        )
-    search_scheme = env("SEARCH_URL", default="").partition("://")[0]
-    if search_scheme in FILE_SEARCH_SCHEMES:
-        problems.append(
-            f"SEARCH_URL={search_scheme}://… keeps the search index in files on this machine's "
-            "disk: unset SEARCH_URL to keep the index in the database, or point it at Solr"
         )
     return problems
 

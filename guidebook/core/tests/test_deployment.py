@@ -91,10 +91,6 @@ LOCAL_STATE = {
         {"DATABASE_URL": "sqlite:////tmp/guidebook.sqlite3"},
         "set DATABASE_URL to a PostgreSQL database",
     ),
-    "a file-based search index": (
-        {"SEARCH_URL": "whoosh:///tmp/guidebook-whoosh"},
-        "SEARCH_URL=whoosh://",
-    ),
 }
 
 
@@ -105,6 +101,14 @@ def test_production_refuses_state_on_one_machines_disk(change, advice):
     assert "ImproperlyConfigured" in result.stderr
     assert advice in result.stderr
     assert "SINGLE_MACHINE=true" in result.stderr
+
+
+def test_a_file_based_search_index_is_refused_everywhere_even_on_one_machine():
+    """The Whoosh index on disk is gone: every profile refuses it and says what to do."""
+    change = {"SEARCH_URL": "whoosh:///tmp/guidebook-whoosh", "SINGLE_MACHINE": "true"}
+    result = manage("check", **{**FLEET, **change})
+    assert result.returncode != 0
+    assert "unset SEARCH_URL, run migrate" in result.stderr
 
 
 def test_production_never_takes_the_embedded_defaults_for_media_and_database():
