@@ -21,8 +21,10 @@ one document at a time, each in its own transaction, as a save does, and prints 
 committed; this process then queries for the document's own word until it is found. p95 of
 commit → found, on each database.
 
-Before the queries the process freezes its heap (gc.freeze()), as gunicorn.conf.py has each web
-worker do. No content tables: documents are unsaved instances of a throwaway model.
+Between indexing and the queries, PostgreSQL's index tables are vacuumed and analysed, as
+autovacuum would do after a rebuild (see settle()). Before the queries the process freezes its
+heap (gc.freeze()), as gunicorn.conf.py has each web worker do. No content tables: documents
+are unsaved instances of a throwaway model.
 
 Environment: BENCH_DOCS (20000) · BENCH_ROUNDS (5) · BENCH_SAVES (100) · BENCH_DATABASE_URL
 """
@@ -49,10 +51,11 @@ os.environ["DEBUG"] = "false"  # haystack and Django record every query when DEB
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ["CELERY_BROKER_URL"] = ""
 os.environ.pop("SEARCH_URL", None)
-SQLITE_PATH = os.environ.setdefault(
-    "BENCH_SQLITE_PATH", str(Path(tempfile.gettempdir()) / f"guidebook-bench-{os.getpid()}.sqlite3")
-)
-os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
+if sys.argv[1:2] == ["--writer"]:  # the parent's SQLite file, handed down in DATABASE_URL
+    SQLITE_PATH = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
+else:  # not a BENCH_ variable: those are the options, shown in the recorded command
+    SQLITE_PATH = str(Path(tempfile.gettempdir()) / f"guidebook-bench-{os.getpid()}.sqlite3")
+    os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
 POSTGRES_URL = harness.database_url("guidebook_bench_search")
 
 DOCS = harness.env_int("BENCH_DOCS", 20000)
@@ -452,6 +455,17 @@ def prepare_databases():
         call_command("migrate", database=database, verbosity=0)
 
 
+def settle():
+    """VACUUM ANALYZE the PostgreSQL index tables, as autovacuum does within a minute or so of a
+    rebuild. The rebuild's DELETE leaves the previous contents as dead rows; a server running
+    with autovacuum off (this machine's does) would otherwise have every run read the dead rows
+    of all the runs before it, and plan with no statistics."""
+    from django.db import connections as databases
+
+    with databases[ALIASES["postgres"]].cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE search_document, search_facet, search_word")
+
+
 # ------------------------------------------------------------------------------ report
 def main():
     whoosh_path = tempfile.mkdtemp(prefix="guidebook-bench-stock-")
@@ -464,6 +478,7 @@ def main():
         for alias, backend in backends.items():
             rates[alias] = index_all(backend, backend_index(alias), documents)
             print(f"indexing  {alias:8}  {rates[alias]:8.0f} documents/s  ({DOCS} documents)")
+        settle()
         gc.collect()
         gc.freeze()  # as gunicorn.conf.py's post_worker_init
         found = {alias: page_query(alias, "lisbon tram").total for alias in backends}
@@ -530,7 +545,7 @@ def report(rates, pages, visible):
                 baseline=stock[1],
                 baseline_unit="ms",
                 ratio=ratio,
-                target=f"≤ {target['p95']:.0f} ms and ≥ {TARGET_RATIO:.0f}",
+                target=f"≤ {target['p95']:.0f} ms and ≥ {TARGET_RATIO:.0f} times stock",
                 met=met,
             )
         )
