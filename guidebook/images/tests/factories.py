@@ -2,6 +2,8 @@
 
 import io
 import random
+import struct
+import zlib
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +11,7 @@ from PIL import Image as PILImage
 
 from guidebook.accounts.tests.factories import StaffFactory, UserFactory  # noqa: F401 (re-exported)
 from guidebook.images import services
+from guidebook.images.containers import png_chunk
 
 GPS = {1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 39.0)}
 
@@ -75,3 +78,14 @@ class ImageFactory(factory.Factory):
         return create_image(data=image_bytes(color=color), **kwargs)
 
     _build = _create
+
+
+def png_with_header(width: int, height: int) -> bytes:
+    """A PNG whose header declares width x height; the pixel data is a tiny stub."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+        + png_chunk(b"IEND", b"")
+    )

@@ -10,6 +10,7 @@ from PIL import Image as PILImage
 from PIL import ImageCms, ImageSequence
 
 from guidebook.images import containers
+from guidebook.images.containers import png_chunk
 from guidebook.images.services import image_create
 
 from .factories import UserFactory, gps_exif, image_bytes, upload
@@ -178,10 +179,6 @@ def test_jpeg_adobe_colour_transform_is_kept():
     stored = stored_copy(cmyk[:2] + segment(0xEC, SCRIPT) + cmyk[2:], "cmyk.jpg")
     assert b"Adobe" in stored and SCRIPT not in stored
     assert frames(stored) == frames(cmyk)
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def hostile_png(**options) -> bytes:

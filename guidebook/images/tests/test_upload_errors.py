@@ -9,31 +9,18 @@ import zlib
 import pytest
 from django.urls import reverse
 
+from guidebook.images.containers import png_chunk
 from guidebook.images.models import Image
 
-from .factories import StaffFactory, UserFactory, image_bytes, upload
+from .factories import StaffFactory, UserFactory, image_bytes, png_with_header, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def png_with_chunk_before_idat(chunk: bytes) -> bytes:
     png = image_bytes("PNG", size=(32, 32))
     ihdr_end = 8 + 8 + 13 + 4
     return png[:ihdr_end] + chunk + png[ihdr_end:]
-
-
-def png_with_header(width: int, height: int) -> bytes:
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", ihdr)
-        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 16))
-        + png_chunk(b"IEND", b"")
-    )
 
 
 def jpeg_with_damaged_exif() -> bytes:

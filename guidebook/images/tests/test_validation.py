@@ -1,8 +1,5 @@
 """A corpus of bad files, generated here, each refused with a message that says why."""
 
-import struct
-import zlib
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -10,24 +7,9 @@ from guidebook.images.models import Image
 from guidebook.images.services import image_create
 from guidebook.images.validation import clean_original_name, validate_image_file
 
-from .factories import UserFactory, image_bytes, upload
+from .factories import UserFactory, image_bytes, png_with_header, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png_with_header(width: int, height: int) -> bytes:
-    """A PNG whose header declares width x height; the pixel data is a tiny stub."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", ihdr)
-        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 16))
-        + png_chunk(b"IEND", b"")
-    )
 
 
 SVG = (
