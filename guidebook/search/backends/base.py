@@ -12,6 +12,7 @@ shares it, and a write is seen by the next query of any process once it commits.
 import datetime
 import html
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from django.db import connections as databases
@@ -165,7 +166,7 @@ class Answer:
     facets: dict[str, list[tuple[str, int]]]
 
 
-class Vendor:
+class Vendor(ABC):
     """What one database does for full-text search. Subclasses: sqlite.SQLite,
     postgres.PostgreSQL."""
 
@@ -174,24 +175,28 @@ class Vendor:
         self.title_weight = title_weight
 
     # -------------------------------------------------------------- compiling
+    @abstractmethod
     def text_expression(self, node) -> str | None:
         """The vendor's full-text syntax for a text-only node, or None if it has none."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def text_condition(self, expression: str) -> tuple[str, list]:
         """SQL true for the documents `d` matching a text_expression()."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def stored_value(self, name: str) -> tuple[str, list]:
         """SQL for a stored field's value in d.data, comparable with literal()."""
-        raise NotImplementedError
+        ...
 
-    def literal(self, value) -> tuple[str, list]:
-        raise NotImplementedError
+    @abstractmethod
+    def literal(self, value) -> tuple[str, list]: ...
 
+    @abstractmethod
     def contains(self, name: str, value) -> tuple[str, list]:
         """SQL true when the stored field is value, or is a list holding value."""
-        raise NotImplementedError
+        ...
 
     def where(self, node, facet_fields: set[str]) -> tuple[str, list]:
         if isinstance(node, Text):
@@ -268,12 +273,13 @@ class Vendor:
         return f"{column} {operators[lookup]} %s", [str(to_stored(value))]
 
     # -------------------------------------------------------------- reading
+    @abstractmethod
     def answer(self, plan: Plan) -> Answer:
         """The page of rows, the number of matches and the facet counts."""
-        raise NotImplementedError
+        ...
 
-    def suggestion(self, words: list[str]) -> str | None:
-        raise NotImplementedError
+    @abstractmethod
+    def suggestion(self, words: list[str]) -> str | None: ...
 
     def order_sql(self, plan: Plan) -> tuple[str, list]:
         parts, params = [], []
@@ -284,7 +290,7 @@ class Vendor:
         return ", ".join(parts), params
 
     # -------------------------------------------------------------- writing
-    def after_write(self, cursor, document_ids: list[int]) -> None:
+    def after_write(self, cursor, document_ids: list[int]) -> None:  # noqa: B027 (optional hook)
         """Anything the vendor keeps beside the documents (PostgreSQL: the spelling words)."""
 
 
