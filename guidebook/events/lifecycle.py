@@ -52,6 +52,15 @@ def poll_timeout(deadline: float | None, cap: float = 1.0) -> float:
     return max(0.01, min(cap, deadline - time.monotonic()))
 
 
+def keep_alive(connection) -> None:
+    """Read what the broker sent, its heartbeats above all, then send ours. A connection that
+    only publishes never reads otherwise: after two heartbeat intervals without a publish it
+    would count the broker's heartbeats as missed and give up on a healthy connection."""
+    with contextlib.suppress(TimeoutError):
+        connection.drain_events(timeout=0)
+    connection.heartbeat_check()
+
+
 def drain(
     connection,
     stop,

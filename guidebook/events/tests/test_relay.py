@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from guidebook.events.lifecycle import keep_alive
 from guidebook.events.models import Outbox
 from guidebook.events.relay import OutboxWakeups, relay_outbox
 from guidebook.events.services import publish
@@ -121,3 +122,15 @@ def test_the_relay_wakes_up_as_soon_as_an_event_commits_on_postgresql(events_bro
     writer.join()
     wakeups.close()
     assert 0.25 < waited < 3
+
+
+def test_an_idle_relay_connection_stays_up_past_two_heartbeats(events_broker):
+    """The relay only publishes; between events it must still read the broker's heartbeats, or
+    it gives up on a healthy connection after two intervals without a publish."""
+    with broker_connection(heartbeat=1) as idle:
+        idle.ensure_connection(max_retries=1)
+        deadline = time.monotonic() + 3.5
+        while time.monotonic() < deadline:
+            keep_alive(idle)  # the relay's idle loop does this between waits
+            time.sleep(0.2)
+        assert idle.connected

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from guidebook.events.lifecycle import Backoff, stop_on_signals
+from guidebook.events.lifecycle import Backoff, keep_alive, stop_on_signals
 from guidebook.events.relay import OutboxWakeups, deliver_outbox_locally, relay_outbox
 from guidebook.events.topology import broker_connection
 
@@ -70,7 +70,7 @@ class Command(BaseCommand):
                     if once:
                         break
                     if self.connection is not None and self.connection.connected:
-                        self.connection.heartbeat_check()
+                        keep_alive(self.connection)
                     wakeups.wait(min(interval, 10.0))
             finally:
                 wakeups.close()
