@@ -69,6 +69,29 @@ def pytest_runtest_setup(item):
 
 
 # ------------------------------------------------------------------------------ Celery
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """No cached page, topic version or session outlives its test (the database is rolled back
+    under them)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`committed(edit, *args, **kwargs)` runs `edit`, then what its transaction would do on
+    commit (the test's own transaction never commits): the cache invalidations, say."""
+
+    def run(edit, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return edit(*args, **kwargs)
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def rabbitmq_url():
     """CELERY_BROKER_URL, once RabbitMQ has answered on it."""

@@ -1,54 +1,171 @@
-"""Whole-page caching of public pages (guides, the home page), for readers who are not logged in.
+"""Whole-page caching of public pages for anonymous readers, invalidated by topic.
 
-A cached page is keyed by its URL and the current CacheGeneration number; every change that can
-alter a cached page raises the number in the same transaction (each app connects bump_generation
-to its models' signals), so an edit shows on the very next request. Published-but-
-scheduled guides become due without any write: entries also expire after PAGE_CACHE_SECONDS,
-so a scheduled guide appears at most that long after its time.
+A cached page depends on topics: "guides", "polls", "poll:7:votes" and so on. Each topic has a
+version in the shared cache (Redis in production: every web process sees the same versions), a
+random token that `invalidate()` replaces once the change's transaction commits. A page entry
+records the versions of its topics as they were *before* the page was rendered, and is a hit
+only while they all still match: a page rendered from data older than a commit can never
+outlive that commit's invalidation. A hit is one round trip to the cache (`get_many` of the
+entry, its topics' versions and its fragments) and no database query.
+
+Each app says which changes touch which topics (its signal_handlers, with
+`invalidate_on_change`), and each cached URL which topics it shows (its urls, with
+`cache_public_page`). A vote therefore empties its poll's results page and nothing else.
+
+A part of a page that changes much more often than the page, such as the home page's recent
+activity, is a fragment (`register_fragment`, `{% fragment %}`): cached under its own key and
+topics, and spliced into the cached page on every hit.
+
+Entries also expire after PAGE_CACHE_SECONDS, which bounds what no write announces: a scheduled
+guide or poll that becomes due, a poll that closes, "3 minutes ago" growing older.
 
 Only anonymous requests without a session or messages are cached (their pages carry no CSRF
 token and no per-user content); a page whose rendering used the CSP nonce is never cached.
 """
 
 import hashlib
-from functools import wraps
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial, wraps
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import mark_safe
+
+logger = logging.getLogger(__name__)
 
 PAGE_CACHE_SECONDS = 60
-KEY_PREFIX = "core:page"
+FRAGMENT_CACHE_SECONDS = 30
+PAGE_PREFIX, FRAGMENT_PREFIX, TOPIC_PREFIX = "core:page:", "core:fragment:", "core:topic:"
+MARKER = "<!--fragment:{}-->"
+# Set on a request whose page is being rendered for the cache: the fragments it left holes for.
+HOLES_ATTRIBUTE = "_cached_page_fragments"
 
 
-def current_generation() -> int:
-    from .models import CacheGeneration
-
-    number = CacheGeneration.objects.filter(pk=1).values_list("number", flat=True).first()
-    return number or 0
+# ------------------------------------------------------------------------------ topics
+def topic_key(topic: str) -> str:
+    return TOPIC_PREFIX + topic
 
 
-def bump_generation(**kwargs) -> None:
-    """Signal receiver: a change that a guide page may show."""
-    from .models import CacheGeneration
-
-    if not CacheGeneration.objects.filter(pk=1).update(number=F("number") + 1):
-        CacheGeneration.objects.get_or_create(pk=1, defaults={"number": 1})
-
-
-def invalidate_on_change(*models) -> None:
-    """Raise the generation whenever a row of one of these models is saved or deleted."""
-    for model in models:
-        for name, signal in (("save", post_save), ("delete", post_delete)):
-            signal.connect(
-                bump_generation, sender=model, dispatch_uid=f"core.cache.{name}.{model._meta.label}"
-            )
+def _new_versions(topics: Iterable[str]) -> None:
+    try:
+        cache.set_many({topic_key(t): secrets.token_hex(8) for t in topics}, timeout=None)
+    except Exception:
+        # The change is committed; only its pages stay as they were, PAGE_CACHE_SECONDS at most.
+        logger.exception("could not invalidate the cached pages of %s", ", ".join(topics))
 
 
-def cacheable(request) -> bool:
-    from django.conf import settings
+def invalidate(*topics: str) -> None:
+    """Empty the cached pages that show these topics, once the current transaction commits
+    (at once outside one); nothing happens if it rolls back."""
+    transaction.on_commit(partial(_new_versions, topics), robust=True)
 
+
+def invalidate_on_change(
+    model, topics: Sequence[str] | Callable[[object], Iterable[str]], *, name: str = ""
+) -> None:
+    """Invalidate `topics` whenever a row of `model` is saved or deleted; `topics` may be a
+    function of the row (e.g. its poll's results)."""
+
+    def receiver(instance, raw=False, **kwargs):
+        if not raw:
+            invalidate(*(topics(instance) if callable(topics) else topics))
+
+    uid = f"core.cache.{model._meta.label}.{name}"
+    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}.save")
+    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}.delete")
+
+
+def _versions(found: dict, topics: Sequence[str]) -> tuple[str, ...] | None:
+    """The topics' versions among the values `found` by get_many, or None if one is missing
+    (never invalidated yet, or evicted): then it gets a version, and this request is a miss."""
+    versions = tuple(found.get(topic_key(t)) for t in topics)
+    if None not in versions:
+        return versions
+    for topic, version in zip(topics, versions, strict=True):
+        if version is None:
+            cache.add(topic_key(topic), secrets.token_hex(8), timeout=None)
+    return None
+
+
+def current_versions(topics: Sequence[str]) -> tuple[str, ...] | None:
+    """The topics' versions, giving the missing ones a version first; None only if the cache
+    lost one again at once (then nothing is stored)."""
+    keys = [topic_key(t) for t in topics]
+    return _versions(cache.get_many(keys), topics) or _versions(cache.get_many(keys), topics)
+
+
+# ------------------------------------------------------------------------------ fragments
+@dataclass(frozen=True)
+class Fragment:
+    name: str
+    topics: tuple[str, ...]
+    render: Callable[[HttpRequest], str]
+
+    @property
+    def key(self) -> str:
+        return FRAGMENT_PREFIX + self.name
+
+    def cache_keys(self) -> list[str]:
+        return [self.key, *(topic_key(t) for t in self.topics)]
+
+    def html(self, request: HttpRequest, found: dict | None = None) -> str:
+        """The fragment, from its cache entry if still valid (`found`: the result of a get_many
+        that included `cache_keys()`), rendered and cached otherwise."""
+        if found is None:
+            found = cache.get_many(self.cache_keys())
+        versions = _versions(found, self.topics)
+        entry = found.get(self.key)
+        if versions is not None and entry is not None and entry[0] == versions:
+            return entry[1]
+        versions = versions or current_versions(self.topics)
+        html = self.render(request)
+        if versions is not None:
+            cache.set(self.key, (versions, html), FRAGMENT_CACHE_SECONDS)
+        return html
+
+
+FRAGMENTS: dict[str, Fragment] = {}
+
+
+def register_fragment(name: str, *, topics: Sequence[str]):
+    """Decorator: `render(request) -> str` renders the fragment `name`, which shows `topics`."""
+
+    def decorator(render):
+        FRAGMENTS[name] = Fragment(name, tuple(topics), render)
+        return render
+
+    return decorator
+
+
+def fragment_html(request: HttpRequest, name: str) -> str:
+    """What `{% fragment name %}` puts in a page: a hole when the page is being rendered for the
+    cache (filled on every hit), else the fragment itself."""
+    holes = getattr(request, HOLES_ATTRIBUTE, None)
+    if holes is not None:
+        holes.append(name)
+        return mark_safe(MARKER.format(name))  # noqa: S308 - a constant comment
+    return mark_safe(FRAGMENTS[name].html(request))  # noqa: S308 - rendered by a template
+
+
+def _fill(
+    content: bytes, names: Sequence[str], request: HttpRequest, found: dict, read: Sequence[str]
+) -> bytes:
+    """`content` with the holes of the fragments `names` filled; `found` has what get_many
+    returned for the fragments `read`."""
+    for name in names:
+        html = FRAGMENTS[name].html(request, found if name in read else None)
+        content = content.replace(MARKER.format(name).encode(), html.encode(), 1)
+    return content
+
+
+# ------------------------------------------------------------------------------ pages
+def cacheable(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -56,30 +173,61 @@ def cacheable(request) -> bool:
     )
 
 
-def cache_key(request) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"{KEY_PREFIX}:{current_generation()}:{path}"
+def page_key(request: HttpRequest) -> str:
+    return PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
 
 
-def cache_public_page(view):
-    @wraps(view)
-    def cached_view(request, *args, **kwargs):
-        if not cacheable(request):
-            return view(request, *args, **kwargs)
-        key = cache_key(request)
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
+def cache_public_page(*topics: str, fragments: Sequence[str] = ()):
+    """Decorator for a view whose page shows `topics`; a topic may name the URL's arguments,
+    as in "poll:{pk}:votes". `fragments` are the `{% fragment %}`s its page has, read in the
+    same round trip as the page."""
+
+    def decorator(view):
+        @wraps(view)
+        def cached_view(request, *args, **kwargs):
+            if not cacheable(request):
+                return view(request, *args, **kwargs)
+            page_topics = [topic.format(**kwargs) for topic in topics]
+            key = page_key(request)
+            parts = [f for name in fragments for f in FRAGMENTS[name].cache_keys()]
+            found = cache.get_many([key, *(topic_key(t) for t in page_topics), *parts])
+            versions = _versions(found, page_topics)
+            entry = found.get(key)
+            if versions is not None and entry is not None and entry[0] == versions:
+                _, content, content_type, holes = entry
+                content = _fill(content, holes, request, found, fragments)
+                return HttpResponse(content, content_type)
+            response = render(
+                request, view, args, kwargs, versions or current_versions(page_topics)
+            )
+            if holes := getattr(response, HOLES_ATTRIBUTE, None):
+                response.content = _fill(response.content, holes, request, found, fragments)
+            return response
+
+        return cached_view
+
+    return decorator
+
+
+def render(request, view, args, kwargs, versions: tuple[str, ...] | None) -> HttpResponse:
+    """The view's response, stored in the cache (with `versions`, read before rendering) when
+    it is a whole, successful page; its fragments' holes are left to the caller to fill."""
+    holes: list[str] = []
+    setattr(request, HOLES_ATTRIBUTE, holes)
+    try:
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not isinstance(getattr(request, "_csp_nonce", None), str)
-        ):
-            cache.set(key, (response.content, response["Content-Type"]), PAGE_CACHE_SECONDS)
+    finally:
+        delattr(request, HOLES_ATTRIBUTE)
+    if response.streaming:
         return response
-
-    return cached_view
+    setattr(response, HOLES_ATTRIBUTE, holes)
+    if (
+        response.status_code == 200
+        and versions is not None
+        and not isinstance(getattr(request, "_csp_nonce", None), str)
+    ):
+        entry = (versions, response.content, response["Content-Type"], holes)
+        cache.set(page_key(request), entry, PAGE_CACHE_SECONDS)
+    return response

@@ -3,7 +3,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from guidebook.events.selectors import activity_public
 from guidebook.guides.models import Guide
 from guidebook.images.models import Image
 from guidebook.polls.models import Question
@@ -12,7 +11,8 @@ from .health import run_checks
 
 
 class HomeView(TemplateView):
-    """The front page: a section per app, each with its own empty state."""
+    """The front page: a section per app, each with its own empty state. Recent activity is a
+    fragment (guidebook/events/fragments.py), cached apart from the page."""
 
     template_name = "core/home.html"
 
@@ -23,7 +23,6 @@ class HomeView(TemplateView):
             latest_images=Image.objects.public().recent().for_display()[:6],
             current_poll=Question.objects.open().newest_first().first(),
             recent_polls=Question.objects.published().newest_first()[:5],
-            activities=activity_public(limit=8),
             **kwargs,
         )
 

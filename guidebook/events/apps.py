@@ -7,6 +7,6 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from . import signal_handlers
+        from . import fragments, signal_handlers  # noqa: F401 - fragments registers itself
 
         signal_handlers.connect()

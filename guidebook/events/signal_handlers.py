@@ -4,4 +4,5 @@ from .models import Activity
 
 
 def connect() -> None:
-    invalidate_on_change(Activity)  # the cached home page shows recent activity
+    # The recent-activity fragment of the cached home page (core/caching.py).
+    invalidate_on_change(Activity, ["activity"])

@@ -7,10 +7,15 @@ other."""
 
 from django.db.models.signals import m2m_changed, pre_save
 
-from guidebook.core.caching import bump_generation, invalidate_on_change
+from guidebook.core.caching import invalidate, invalidate_on_change
 from guidebook.core.sanitize import clean_rich_text
+from guidebook.images.models import Image, Rendition
 
 from .models import Category, Guide, GuideImage, Tag
+
+# What the cached guide pages (the list, a guide, archives, categories, tags, the feeds, the home
+# page) show of guides.
+TOPIC = "guides"
 
 
 def clean_raw_guide_body(sender, instance, raw=False, **kwargs):
@@ -18,10 +23,20 @@ def clean_raw_guide_body(sender, instance, raw=False, **kwargs):
         instance.body = clean_rich_text(instance.body)
 
 
+def retagged(**kwargs) -> None:
+    invalidate(TOPIC)
+
+
+def pictured(image_id) -> list[str]:
+    """A picture's change shows on guide pages only if a guide shows it (an upload does not)."""
+    return [TOPIC] if GuideImage.objects.filter(image_id=image_id).exists() else []
+
+
 def connect() -> None:
     pre_save.connect(clean_raw_guide_body, sender=Guide, dispatch_uid="guides.clean_raw_body")
     # Anything a cached guide page shows (core/caching.py).
-    invalidate_on_change(Guide, GuideImage, Category, Tag)
-    m2m_changed.connect(
-        bump_generation, sender=Guide.tags.through, dispatch_uid="guides.bump_cache.tags"
-    )
+    for model in (Guide, GuideImage, Category, Tag):
+        invalidate_on_change(model, [TOPIC])
+    m2m_changed.connect(retagged, sender=Guide.tags.through, dispatch_uid="guides.cache.tags")
+    invalidate_on_change(Image, lambda image: pictured(image.pk), name=TOPIC)
+    invalidate_on_change(Rendition, lambda rendition: pictured(rendition.image_id), name=TOPIC)

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from guidebook.core.caching import cache_public_page as cached
+from guidebook.core.caching import cache_public_page
 
 from . import feeds, views
 
 app_name = "guides"
+cached = cache_public_page("guides")
 
 urlpatterns = [
     path("", cached(views.GuideListView.as_view()), name="list"),
@@ -21,7 +22,7 @@ urlpatterns = [
     ),
     path(
         "<int:year>/<int:month>/<int:day>/<slug:slug>/",
-        cached(views.GuideDetailView.as_view()),
+        cache_public_page("guides", "polls")(views.GuideDetailView.as_view()),  # its poll
         name="detail",
     ),
     path("category/<slug:slug>/", cached(views.CategoryView.as_view()), name="category"),

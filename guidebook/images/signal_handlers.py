@@ -21,7 +21,9 @@ def delete_file_on_commit(sender, instance, origin=None, **kwargs):
 
 
 def connect() -> None:
-    invalidate_on_change(Image, Rendition)  # cached pages show images (core/caching.py)
+    # The cached image pages (core/caching.py): the index and the image's own page.
+    invalidate_on_change(Image, lambda image: ["images", f"image:{image.pk}"])
+    invalidate_on_change(Rendition, lambda rendition: ["images", f"image:{rendition.image_id}"])
     post_delete.connect(
         delete_file_on_commit, sender=Image, dispatch_uid="images.delete_image_file"
     )

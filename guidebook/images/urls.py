@@ -1,14 +1,18 @@
 from django.urls import path
 
+from guidebook.core.caching import cache_public_page
+
 from . import views
 
 app_name = "images"
 
 urlpatterns = [
-    path("", views.ImageIndexView.as_view(), name="index"),
+    path("", cache_public_page("images")(views.ImageIndexView.as_view()), name="index"),
     path("upload/", views.upload, name="upload"),
     path("mine/", views.MyImagesView.as_view(), name="mine"),
-    path("<int:pk>/", views.ImageDetailView.as_view(), name="detail"),
+    path(
+        "<int:pk>/", cache_public_page("image:{pk}")(views.ImageDetailView.as_view()), name="detail"
+    ),
     path("<int:pk>/renditions/", views.renditions_status, name="renditions_status"),
     path("<int:pk>/edit/", views.ImageEditView.as_view(), name="edit"),
     path("<int:pk>/delete/", views.ImageDeleteView.as_view(), name="delete"),

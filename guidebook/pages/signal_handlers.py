@@ -5,6 +5,7 @@ fixture loads are cleaned too, on purpose: a fixture is input like any other."""
 from django.contrib.flatpages.models import FlatPage
 from django.db.models.signals import pre_save
 
+from guidebook.core.caching import invalidate_on_change
 from guidebook.core.sanitize import clean_rich_text
 
 
@@ -16,3 +17,4 @@ def connect() -> None:
     pre_save.connect(
         clean_flatpage_content, sender=FlatPage, dispatch_uid="pages.clean_flatpage_content"
     )
+    invalidate_on_change(FlatPage, ["pages"])  # the cached flatpages (core/caching.py)

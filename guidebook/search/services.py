@@ -15,10 +15,15 @@ from django.utils.safestring import SafeString, mark_safe
 from haystack import connection_router, connections
 from haystack.query import SearchQuerySet
 
+from guidebook.core.caching import invalidate
+
 from .backends import DatabaseSearchBackend
 from .highlighting import snippet
 
 logger = logging.getLogger(__name__)
+# The cached search pages' own topic (core/caching.py), for writes to the index that do not
+# happen in the content's transaction (Solr's queued updates, rebuilds).
+SEARCH_TOPIC = "search"
 
 KINDS = {"guide": "Guides", "page": "Pages", "image": "Images", "poll": "Polls"}
 FACETS = ("kind", "category", "tags")
@@ -41,6 +46,7 @@ def index_object(*, model_label: str, pk: int | str) -> str:
         else:
             backend.update(search_index, [obj])
             outcome = "indexed"
+    invalidate(SEARCH_TOPIC)
     return outcome
 
 
@@ -57,12 +63,14 @@ def bulk_writes(usings=None, *, replace: bool = False):
             elif replace:
                 backend.clear()
         yield
+    invalidate(SEARCH_TOPIC)
 
 
 def unindex_object(*, model_label: str, pk: int | str) -> str:
     identifier = f"{model_label.lower()}.{pk}"
     for using in connection_router.for_write():
         connections[using].get_backend().remove(identifier)
+    invalidate(SEARCH_TOPIC)
     return "removed"
 
 

@@ -1,9 +1,16 @@
 from django.urls import path
 
+from guidebook.core.caching import cache_public_page
+
 from . import views
 
 app_name = "search"
 
 urlpatterns = [
-    path("", views.search, name="index"),
+    # Everything that is indexed; "search" for an index that is written after the commit (Solr).
+    path(
+        "",
+        cache_public_page("guides", "pages", "images", "polls", "search")(views.search),
+        name="index",
+    ),
 ]

@@ -63,7 +63,8 @@ def search(request):
         "page_links": page_links(query, filters, page),
         "suggestion_url": suggestion_url(outcome.suggestion, filters),
     }
-    return render(request, "search/search.html", context)
+    # Not 200 when the backend failed: the explanation is for now, not for the page cache.
+    return render(request, "search/search.html", context, status=503 if error else 200)
 
 
 def query_string(**params) -> str:

@@ -70,21 +70,21 @@ def test_private_image_is_404_for_others_and_seen_by_owner_and_staff(client):
     assert client.get(url).status_code == 200
 
 
-def test_detail_page_marks_the_image_only_while_not_ready(client, image):
+def test_detail_page_marks_the_image_only_while_not_ready(client, committed, image):
     marker = f'data-renditions-url="{status_url(image)}"'
     page = client.get(image.get_absolute_url()).content.decode()
     assert marker not in page and "Preparing renditions" not in page
     assert "images/renditions.js" in page  # the script is harmless with nothing to poll
 
     saved = list(Rendition.objects.filter(image=image))
-    Rendition.objects.filter(image=image).delete()
+    committed(Rendition.objects.filter(image=image).delete)
     page = client.get(image.get_absolute_url()).content.decode()
     assert marker in page and "Preparing renditions" in page
     assert '<script src="/static/images/renditions.js" defer></script>' in page
 
     for rendition in saved:
         rendition.pk = None
-        rendition.save()
+        committed(rendition.save)
     page = client.get(image.get_absolute_url()).content.decode()
     assert marker not in page and "Preparing renditions" not in page
 

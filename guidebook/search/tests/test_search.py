@@ -197,7 +197,7 @@ def test_fts_syntax_in_a_query_is_searched_for_as_words():
     assert len(found('"lisbon porto"')) == 0
 
 
-def test_a_failing_backend_gives_a_message_not_an_error(client, monkeypatch):
+def test_a_failing_backend_gives_a_message_not_an_error_nor_a_cached_page(client, monkeypatch):
     backend = connections["default"].get_backend()
 
     def broken(*args, **kwargs):
@@ -205,8 +205,10 @@ def test_a_failing_backend_gives_a_message_not_an_error(client, monkeypatch):
 
     monkeypatch.setattr(backend, "search", broken)
     response = client.get(reverse("search:index"), {"q": "lisbon"})
-    assert response.status_code == 200
+    assert response.status_code == 503  # Service Unavailable, and so never cached
     assert "Search could not answer that query" in response.content.decode()
+    monkeypatch.undo()
+    assert client.get(reverse("search:index"), {"q": "lisbon"}).status_code == 200
 
 
 def test_pages_facets_and_suggestion_on_the_page(client):

@@ -1,0 +1,202 @@
+"""The page cache by topic (core/caching.py): every cached page kind is served without a query,
+shows an edit on the next request after its commit, and survives the changes it does not show.
+(Guide pages have their own table of edits in guides/tests/test_caching.py.)"""
+
+import pytest
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from guidebook.accounts.tests.factories import UserFactory
+from guidebook.core import caching
+from guidebook.events.models import Activity
+from guidebook.guides.tests.factories import GuideFactory, attach
+from guidebook.images.models import Rendition
+from guidebook.images.tests.factories import create_image
+from guidebook.polls.services import vote_cast
+from guidebook.polls.tests.factories import QuestionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode(), len(queries)
+
+
+def make_page(**fields):
+    page = FlatPage.objects.create(**fields)
+    page.sites.add(Site.objects.get_current())
+    return page
+
+
+@pytest.fixture
+def site(committed):
+    """One of each public thing, committed: a guide showing an image, a poll, a flatpage."""
+
+    def build():
+        guide = GuideFactory(title="Lisbon by tram")
+        image = create_image(description="Tram 28 at dusk")
+        attach(guide, image, caption="Tram 28")
+        poll = QuestionFactory(text="Tram or walk?", choices=["Tram", "Walk"])
+        page = make_page(url="/about/", title="About us", content="<p>We write guides.</p>")
+        return guide, image, poll, page
+
+    guide, image, poll, page = committed(build)
+    return {
+        "guide": guide,
+        "image": image,
+        "poll": poll,
+        "page": page,
+        "urls": {
+            "home": reverse("home"),
+            "guide": guide.get_absolute_url(),
+            "polls": reverse("polls:index"),
+            "poll": reverse("polls:detail", args=[poll.pk]),
+            "results": reverse("polls:results", args=[poll.pk]),
+            "images": reverse("images:index"),
+            "image": reverse("images:detail", args=[image.pk]),
+            "search": reverse("search:index") + "?q=tram",
+            "flatpage": "/about/",
+        },
+    }
+
+
+def test_every_cached_page_kind_is_served_again_without_a_query(client, site):
+    for name, url in site["urls"].items():
+        first, _ = queries_for(client, url)
+        again, queries = queries_for(client, url)
+        assert queries == 0, name
+        assert again == first, name
+
+
+def edit_poll(site):
+    site["poll"].text = "Tram, bus or walk?"
+    site["poll"].save()
+
+
+def vote(site):
+    choice = site["poll"].choices.get(text="Walk")
+    vote_cast(user=UserFactory(), question=site["poll"], choice_id=choice.pk)
+
+
+def describe_image(site):
+    site["image"].description = "Tram 28 in the rain"
+    site["image"].save()
+
+
+def edit_flatpage(site):
+    site["page"].content = "<p>We write guides, and we walk.</p>"
+    site["page"].save()
+
+
+def publish_guide(site):
+    GuideFactory(title="Porto by tram")
+
+
+@pytest.mark.parametrize(
+    ("edit", "pages", "shown"),
+    [
+        pytest.param(edit_poll, ["polls", "poll", "results", "home"], "bus", id="poll"),
+        pytest.param(vote, ["results"], "1 vote", id="vote"),
+        pytest.param(describe_image, ["images", "image"], "in the rain", id="image"),
+        pytest.param(edit_flatpage, ["flatpage"], "we walk", id="flatpage"),
+        pytest.param(publish_guide, ["search", "home"], "Porto by tram", id="search"),
+    ],
+)
+def test_an_edit_shows_on_the_next_request_after_its_commit(
+    client, committed, site, edit, pages, shown
+):
+    urls = site["urls"]
+    for name in pages:
+        assert shown not in queries_for(client, urls[name])[0], name
+    committed(edit, site)
+    for name in pages:
+        assert shown in queries_for(client, urls[name])[0], name
+
+
+def test_an_edit_that_did_not_commit_empties_nothing(client, site):
+    queries_for(client, site["urls"]["poll"])
+    edit_poll(site)  # its transaction (the test's) is still open
+    assert queries_for(client, site["urls"]["poll"])[1] == 0
+
+
+def test_a_vote_empties_its_results_page_and_nothing_else(client, committed, site):
+    for url in site["urls"].values():
+        queries_for(client, url)
+    committed(vote, site)  # and its activity line, delivered in-process here
+    for name, url in site["urls"].items():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        if name == "home":  # only its recent-activity fragment is rendered again
+            tables = " ".join(query["sql"] for query in queries.captured_queries)
+            assert "events_activity" in tables and "guides_guide" not in tables
+        else:
+            assert (len(queries) > 0) == (name == "results"), name
+
+
+def test_new_activity_renders_only_the_home_pages_fragment(client, committed, site):
+    url = site["urls"]["home"]
+    _, whole = queries_for(client, url)
+    committed(
+        Activity.objects.create,
+        event_id="5d0f0d9e-2c61-4a5e-9a43-4f0c2a3e1b77",
+        type="accounts.user.registered",
+        summary="Ada joined",
+        occurred="2026-11-24T12:00:00Z",
+    )
+    page, fragment_only = queries_for(client, url)
+    assert "Ada joined" in page and "Lisbon by tram" in page
+    assert 0 < fragment_only < whole
+    assert queries_for(client, url)[1] == 0
+
+
+def test_an_upload_leaves_guide_pages_cached_and_a_rendition_of_their_picture_does_not(
+    client, committed, site
+):
+    url = site["urls"]["guide"]
+    queries_for(client, url)
+    committed(create_image, description="Someone else's picture")
+    assert queries_for(client, url)[1] == 0
+    committed(
+        Rendition.objects.create,
+        image=site["image"],
+        spec="320w.webp",
+        width=320,
+        height=240,
+        format="webp",
+        file="renditions/tram-320.webp",
+    )
+    assert queries_for(client, url)[1] > 0
+
+
+def test_signed_in_readers_get_their_own_page(client, site):
+    queries_for(client, site["urls"]["poll"])
+    client.force_login(UserFactory())
+    page, queries = queries_for(client, site["urls"]["poll"])
+    assert queries > 0 and 'name="csrfmiddlewaretoken"' in page
+
+
+def test_a_page_rendered_across_an_invalidation_is_not_kept():
+    """The versions are read before rendering: an invalidation that lands while a page is being
+    rendered (from data read before the change) leaves the stored page already stale."""
+    renders = []
+
+    def view(request):
+        renders.append(request.path)
+        if len(renders) == 1:
+            caching._new_versions(["t"])  # a commit elsewhere, mid-render
+        return HttpResponse(f"render {len(renders)}")
+
+    cached = caching.cache_public_page("t")(view)
+    factory = RequestFactory()
+    assert cached(factory.get("/t/")).content == b"render 1"
+    assert cached(factory.get("/t/")).content == b"render 2"
+    assert cached(factory.get("/t/")).content == b"render 2"
+    assert len(renders) == 2
