@@ -49,13 +49,15 @@ lock: $(STAMP)  ## Regenerate the pinned lock files from pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 		--extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
 
-# The database and bucket are placeholders (check --deploy connects to neither); production
-# refuses a SQLite database or local media unless SINGLE_MACHINE=true (docs/deploy.md).
+# The database, cache and bucket are placeholders (check --deploy connects to none); production
+# refuses a SQLite database, local media or a per-process cache unless SINGLE_MACHINE=true
+# (docs/deploy.md).
 check-deploy: $(STAMP)  ## `check --deploy` with a realistic production environment
 	DJANGO_SETTINGS_MODULE=config.settings.production DEBUG=false \
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	ALLOWED_HOSTS=guidebook.example.com AWS_STORAGE_BUCKET_NAME=guidebook-media \
 	DATABASE_URL=postgres://guidebook@db.example.com:5432/guidebook \
+	REDIS_URL=redis://cache.example.com:6379/0 \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: $(STAMP)  ## Run every benchmark in bench/ on this machine's services

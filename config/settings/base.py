@@ -88,10 +88,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "guidebook.core.csp.CSPMiddleware",  # django-csp's, with the policy built once
     "django.contrib.admindocs.middleware.XViewMiddleware",
     # Serves /about/ and the other flatpages, only when no URL pattern answered (a 404).
-    "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
+    "guidebook.pages.middleware.CachedFlatpageFallbackMiddleware",
     # Last, as django-axes asks: it turns a lockout into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,6 +122,8 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# The cache holds the page cache's entries and its topics' versions (guidebook/core/caching.py),
+# and with Redis the sessions: every process must see the same one (production refuses less).
 if env("REDIS_URL", default=""):
     CACHES = {
         "default": {
@@ -129,6 +131,8 @@ if env("REDIS_URL", default=""):
             "LOCATION": env("REDIS_URL"),
         }
     }
+    # Read from Redis, written through to the database: a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -407,7 +411,7 @@ DEBUG_TOOLBAR = DEBUG and env.bool("DEBUG_TOOLBAR", default=True)
 if DEBUG_TOOLBAR:
     INSTALLED_APPS += ["debug_toolbar"]
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("csp.middleware.CSPMiddleware"),
+        MIDDLEWARE.index("guidebook.core.csp.CSPMiddleware"),
         "debug_toolbar.middleware.DebugToolbarMiddleware",
     )
     INTERNAL_IPS = ["127.0.0.1", "::1"]

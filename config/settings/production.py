@@ -63,6 +63,12 @@ def state_on_local_disk() -> list[str]:
             "AWS_STORAGE_BUCKET_NAME to an S3 bucket (and AWS_S3_ENDPOINT_URL for an "
             "S3-compatible store)"
         )
+    if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        problems.append(
+            "the cache (the page cache's versions, with which an edit empties every web "
+            "process's cached pages) would be in each process's own memory: set REDIS_URL to a "
+            "Redis server, e.g. redis://host:6379/0"
+        )
     if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
         problems.append(
             "the database (and with it the search index) would be a SQLite file on this "
@@ -74,8 +80,17 @@ def state_on_local_disk() -> list[str]:
 
 if not SINGLE_MACHINE and (problems := state_on_local_disk()):
     raise ImproperlyConfigured(
-        "Production keeps no state on one machine's disk, but "
+        "Production keeps no state on one machine's disk or in one process's memory, but "
         + "; and ".join(problems)
         + ". If every process really runs on this one machine, with a disk that lasts, set "
         "SINGLE_MACHINE=true."
     )
+
+if SINGLE_MACHINE and CACHES["default"]["BACKEND"].endswith("LocMemCache"):  # noqa: F405
+    # One machine without Redis: a cache on its disk is still one cache for all its processes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("CACHE_DIR", default=str(BASE_DIR / "cache")),  # noqa: F405
+        }
+    }

@@ -23,6 +23,7 @@ FLEET = {
     "SECRET_KEY": REAL_SECRET,
     "ALLOWED_HOSTS": "guidebook.example.com",
     "DATABASE_URL": "postgres://guidebook@db.example.com:5432/guidebook",
+    "REDIS_URL": "redis://cache.example.com:6379/0",
     "CELERY_BROKER_URL": "amqp://guidebook@mq.example.com:5672//",
     "AWS_STORAGE_BUCKET_NAME": "guidebook-media",
     "SEARCH_URL": None,
@@ -84,9 +85,11 @@ def test_check_deploy_passes_with_a_realistic_production_environment():
     assert "no issues" in result.stdout
 
 
-# One machine's disk: each change to FLEET, and what the refusal must tell the operator to set.
+# One machine's disk or one process's memory: each change to FLEET, and what the refusal must
+# tell the operator to set.
 LOCAL_STATE = {
     "media on the local disk": ({"AWS_STORAGE_BUCKET_NAME": None}, "set AWS_STORAGE_BUCKET_NAME"),
+    "a cache in each process's memory": ({"REDIS_URL": None}, "set REDIS_URL"),
     "a SQLite database": (
         {"DATABASE_URL": "sqlite:////tmp/guidebook.sqlite3"},
         "set DATABASE_URL to a PostgreSQL database",
@@ -127,19 +130,39 @@ def test_production_accepts_state_on_local_disk_when_declared_single_machine():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_accepts_s3_media_and_postgresql():
+def test_production_accepts_s3_media_postgresql_and_redis():
     result = manage(
         "shell",
         "-c",
         "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'], "
-        "settings.DATABASES['default']['ENGINE'], settings.SINGLE_MACHINE)",
+        "settings.DATABASES['default']['ENGINE'], settings.CACHES['default']['BACKEND'], "
+        "settings.SESSION_ENGINE, settings.SINGLE_MACHINE)",
         **FLEET,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-3:] == [
+    assert result.stdout.split()[-5:] == [
         "storages.backends.s3.S3Storage",
         "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
         "False",
+    ]
+
+
+def test_one_machine_without_redis_shares_a_cache_on_its_disk(tmp_path):
+    """Its web workers are several processes: a per-process cache would keep their cached pages
+    apart, so that an edit shown by one would not empty the others'."""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'], "
+        "settings.CACHES['default']['LOCATION'])",
+        **{**FLEET, "REDIS_URL": None, "SINGLE_MACHINE": "true", "CACHE_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == [
+        "django.core.cache.backends.filebased.FileBasedCache",
+        str(tmp_path),
     ]
 
 
