@@ -10,9 +10,13 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so that a slow leak can never take the site down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
-max_requests_jitter = 100
+# Load the application once, in the arbiter, and fork workers from it: a new worker then costs a
+# fork instead of importing Django and the apps again (docs/deploy.md, "Web workers").
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in ("true", "1")
+# Recycle workers now and then so that a slow leak can never take the site down; rarely enough
+# that the restarts cost nothing measurable (docs/deploy.md has the figures).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # The platform's router is the only client; trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 # Heartbeat files in memory: a slow disk must not make the arbiter kill healthy workers.
