@@ -110,6 +110,42 @@ def rabbitmq_url():
     return settings.CELERY_BROKER_URL
 
 
+# ------------------------------------------------------------------------------ Redis
+REDIS_DEFAULT = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """REDIS_URL (else the local default), once Redis has answered on it."""
+    import redis
+
+    url = os.environ.get("REDIS_URL") or REDIS_DEFAULT
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        service_unavailable(f"needs Redis: set REDIS_URL={REDIS_DEFAULT} ({url}: {exc})")
+    return url
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The production cache backend on the real Redis, under a key prefix of this test's own."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "guidebook.core.cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    from django.core.cache import cache
+
+    yield cache
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
 @pytest.fixture(scope="session")
 def celery_session_worker(rabbitmq_url, django_db_setup, django_db_blocker):
     """A real Celery worker (threads in this process) consuming our queues on RabbitMQ."""

@@ -4,7 +4,7 @@ A platform builds one slug and runs each Procfile process on its own dyno, with 
 Here each dyno is a separate copy of the project's tracked files in its own folder (with its own
 MEDIA_ROOT and TMPDIR), running the Procfile's own command with production settings. They share
 only what production shares: a fresh PostgreSQL database (migrated by the Procfile's `release`
-command), a RabbitMQ vhost of their own and an S3 bucket on moto's server. Whatever one dyno
+command), a RabbitMQ vhost and a Redis database of their own and an S3 bucket on moto's server. Whatever one dyno
 writes to its own disk, the other never sees, so these tests fail if some state users need
 lives there.
 
@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
+import redis
 
 from conftest import ROOT, free_port, service_unavailable
 
@@ -413,7 +414,7 @@ def dyno_environment(root: Path, **variables: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def fleet(rabbitmq_url, moto_s3_endpoint):
+def fleet(rabbitmq_url, moto_s3_endpoint, redis_url):
     started = time.monotonic()
     server = postgres_server()
     run = uuid.uuid4().hex[:10]
@@ -433,6 +434,10 @@ def fleet(rabbitmq_url, moto_s3_endpoint):
             **AWS_TEST_CREDENTIALS,
         }
         cleanups.append(lambda: drop_database(server, database))
+        # Redis: a database number of the fleet's own, emptied before and after.
+        config["REDIS_URL"] = fleet_redis = urlsplit(redis_url)._replace(path="/11").geturl()
+        redis.Redis.from_url(fleet_redis).flushdb()
+        cleanups.append(lambda: redis.Redis.from_url(fleet_redis).flushdb())
         config["CELERY_BROKER_URL"] = create_vhost(rabbitmq_url, vhost)
         cleanups.append(lambda: rabbitmqctl("delete_vhost", vhost))
         s3.create_bucket(Bucket=bucket)

@@ -127,7 +127,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if env("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "guidebook.core.cache.RedisCache",  # Django's, one client per server
             "LOCATION": env("REDIS_URL"),
         }
     }

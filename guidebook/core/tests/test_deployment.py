@@ -143,7 +143,7 @@ def test_production_accepts_s3_media_postgresql_and_redis():
     assert result.stdout.split()[-5:] == [
         "storages.backends.s3.S3Storage",
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "guidebook.core.cache.RedisCache",
         "django.contrib.sessions.backends.cached_db",
         "False",
     ]

@@ -200,3 +200,14 @@ def test_a_page_rendered_across_an_invalidation_is_not_kept():
     assert cached(factory.get("/t/")).content == b"render 2"
     assert cached(factory.get("/t/")).content == b"render 2"
     assert len(renders) == 2
+
+
+def test_the_page_cache_works_on_redis_as_production_has_it(client, committed, site, redis_cache):
+    urls = site["urls"]
+    for name in ("home", "poll", "results"):
+        queries_for(client, urls[name])
+        assert queries_for(client, urls[name])[1] == 0, name
+    committed(vote, site)
+    assert "1 vote" in queries_for(client, urls["results"])[0]
+    assert queries_for(client, urls["poll"])[1] == 0
+    assert redis_cache.get(caching.topic_key(f"poll:{site['poll'].pk}:votes")) is not None
