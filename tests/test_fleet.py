@@ -4,9 +4,9 @@ A platform builds one slug and runs each Procfile process on its own dyno, with 
 Here each dyno is a separate copy of the project's tracked files in its own folder (with its own
 MEDIA_ROOT and TMPDIR), running the Procfile's own command with production settings. They share
 only what production shares: a fresh PostgreSQL database (migrated by the Procfile's `release`
-command), a RabbitMQ vhost and a Redis database of their own and an S3 bucket on moto's server. Whatever one dyno
-writes to its own disk, the other never sees, so these tests fail if some state users need
-lives there.
+command), a RabbitMQ vhost and a Redis database of their own and an S3 bucket on moto's server.
+Whatever one dyno writes to its own disk, the other never sees, so these tests fail if some state
+users need lives there.
 
 Static files are collected in the web dyno's copy only (as the build does), at the same time as
 the release runs: the worker serves none, and collecting takes most of the setup's time.
