@@ -107,7 +107,7 @@ def main() -> int:
 
         guide = Guide.objects.filter(slug="bench-guide-0").first()
         if guide is None:
-            sys.exit("bench/breakdown.py profiles bench/pages.py's content: run bench/pages.py first")
+            sys.exit("bench/breakdown.py needs bench/pages.py's content: run bench/pages.py first")
         count = REQUESTS + 20
         sessions = harness.create_voters(-(-count // POLLS))
         polls = harness.create_polls(POLLS, CHOICES)

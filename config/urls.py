@@ -26,5 +26,8 @@ urlpatterns = [
 # views, which check that a file is public or that its signed URL is valid (images/storage.py).
 # django-tinymce's URLs are not routed either: the admin's editor needs none of them (no
 # compressor, no file browser), and its link list would show members-only pages to anyone.
+# Where no pattern answers: the flatpage at that path, if any (guidebook/pages/middleware.py).
+handler404 = "guidebook.pages.middleware.page_not_found"
+
 if getattr(settings, "DEBUG_TOOLBAR", False):
     urlpatterns += [path("__debug__/", include("debug_toolbar.urls"))]

@@ -25,6 +25,7 @@ def test_flatpage_is_served_through_the_site_templates(client):
     assert response.status_code == 200
     names = [t.name for t in response.templates]
     assert "flatpages/default.html" in names and "pages/base.html" in names
+    assert "404.html" not in names  # looked for before a "page not found" page is rendered
     body = response.content.decode()
     assert "<p>We write guides.</p>" in body and 'class="site-header"' in body
 
