@@ -7,9 +7,9 @@ Redis, the database bench/pages.py seeds, so run that first) under cProfile with
 clock, and adds up each function's own time by where it lives: the database layer, the cache,
 templates, sessions and authentication, the CSP header, Guidebook's own code, the rest of
 Django (request handling and middleware) and everything else. Profiled: an anonymous reader's
-cached home page and guide page, a signed-in reader's "my images", and a vote. The profiler's
-own overhead inflates every figure alike; the shares are what to read, next to the real rates
-of bench/pages.py and bench/votes.py.
+cached home page and guide page, a signed-in reader's "my images" and jobs, and a vote. The
+profiler's own overhead inflates every figure alike; the shares are what to read, next to the
+real rates of bench/pages.py and bench/votes.py.
 
 Environment:
   BENCH_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/guidebook_bench_pages (seeded
@@ -132,6 +132,10 @@ def main() -> int:
             ),
             "my images (signed in)": (
                 [environ("/images/mine/", cookie=reader) for _ in range(count)],
+                "200",
+            ),
+            "jobs (signed in)": (
+                [environ("/jobs/", cookie=reader) for _ in range(count)],
                 "200",
             ),
             "vote": (ballots, "302"),

@@ -120,7 +120,9 @@ DATABASES = {
     ),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A reused connection is checked (SELECT 1) before a request's first query: a connection the
+# server or the network dropped meanwhile is replaced instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 
 # The cache holds the page cache's entries and its topics' versions (guidebook/core/caching.py),
 # and with Redis the sessions: every process must see the same one (production refuses less).

@@ -102,3 +102,15 @@ def test_no_url_serves_a_private_file_unsigned_even_in_debug(client, debug_urls,
         assert client.get(url).status_code == 404, url
     signed = storage.file_url(name, private=True)
     assert client.get(signed).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("route", "argument"),
+    [
+        ("images:media", "renditions/2026/12/ab12cd-800w.webp"),
+        ("images:media", "originals/odd name (1) é.jpg"),
+        ("images:file", storage.sign_name("originals/private.jpg")),
+    ],
+)
+def test_picture_urls_are_what_reverse_gives(route, argument):
+    assert storage.route_url(route, argument) == reverse(route, args=[argument])
