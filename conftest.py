@@ -92,6 +92,23 @@ def committed(django_capture_on_commit_callbacks):
     return run
 
 
+@pytest.fixture
+def later(monkeypatch):
+    """`later(seconds)` moves the page cache's clock on (core/caching.py reads time.time())."""
+    import time
+
+    from guidebook.core import caching
+
+    offset = [0.0]
+    real = time.time
+    monkeypatch.setattr(caching.time, "time", lambda: real() + offset[0])
+
+    def move(seconds: float) -> None:
+        offset[0] += seconds
+
+    return move
+
+
 @pytest.fixture(scope="session")
 def rabbitmq_url():
     """CELERY_BROKER_URL, once RabbitMQ has answered on it."""

@@ -14,7 +14,9 @@ Each app says which changes touch which topics (its signal_handlers, with
 
 A part of a page that changes much more often than the page, such as the home page's recent
 activity, is a fragment (`register_fragment`, `{% fragment %}`): cached under its own key and
-topics, and spliced into the cached page on every hit.
+topics, and spliced into the cached page on every hit. A fragment may let some topics lag: the
+recent activity shows new lines up to a second late, so that a stream of votes renders it at most
+once a second, while a guide that is unpublished leaves it at once.
 
 Entries also expire after PAGE_CACHE_SECONDS, which bounds what no write announces: a scheduled
 guide or poll that becomes due, a poll that closes, "3 minutes ago" growing older.
@@ -26,8 +28,9 @@ token and no per-user content); a page whose rendering used the CSP nonce is nev
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial, wraps
 
 from django.conf import settings
@@ -106,6 +109,10 @@ class Fragment:
     name: str
     topics: tuple[str, ...]
     render: Callable[[HttpRequest], str]
+    # Topics whose changes may show this many seconds late: a fragment rendered less than that
+    # long ago is kept when only they changed. Fifteen votes a second would otherwise have every
+    # request render the recent activity again.
+    lag: dict[str, float] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -121,23 +128,35 @@ class Fragment:
             found = cache.get_many(self.cache_keys())
         versions = _versions(found, self.topics)
         entry = found.get(self.key)
-        if versions is not None and entry is not None and entry[0] == versions:
+        if versions is not None and entry is not None and self.still_valid(entry, versions):
             return entry[1]
         versions = versions or current_versions(self.topics)
         html = self.render(request)
         if versions is not None:
-            cache.set(self.key, (versions, html), FRAGMENT_CACHE_SECONDS)
+            cache.set(self.key, (versions, html, time.time()), FRAGMENT_CACHE_SECONDS)
         return html
+
+    def still_valid(self, entry, versions: tuple[str, ...]) -> bool:
+        stored, _, rendered = entry
+        changed = [
+            t for t, old, new in zip(self.topics, stored, versions, strict=True) if old != new
+        ]
+        if not changed:
+            return True
+        if any(topic not in self.lag for topic in changed):
+            return False
+        return time.time() - rendered < min(self.lag[topic] for topic in changed)
 
 
 FRAGMENTS: dict[str, Fragment] = {}
 
 
-def register_fragment(name: str, *, topics: Sequence[str]):
-    """Decorator: `render(request) -> str` renders the fragment `name`, which shows `topics`."""
+def register_fragment(name: str, *, topics: Sequence[str], lag: dict[str, float] | None = None):
+    """Decorator: `render(request) -> str` renders the fragment `name`, which shows `topics`;
+    changes to the topics in `lag` may show up to that many seconds late."""
 
     def decorator(render):
-        FRAGMENTS[name] = Fragment(name, tuple(topics), render)
+        FRAGMENTS[name] = Fragment(name, tuple(topics), render, dict(lag or {}))
         return render
 
     return decorator

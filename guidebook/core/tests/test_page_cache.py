@@ -2,6 +2,8 @@
 shows an edit on the next request after its commit, and survives the changes it does not show.
 (Guide pages have their own table of edits in guides/tests/test_caching.py.)"""
 
+import uuid
+
 import pytest
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
@@ -13,6 +15,7 @@ from django.urls import reverse
 
 from guidebook.accounts.tests.factories import UserFactory
 from guidebook.core import caching
+from guidebook.events.fragments import ACTIVITY_LAG_SECONDS
 from guidebook.events.models import Activity
 from guidebook.guides.tests.factories import GuideFactory, attach
 from guidebook.images.models import Rendition
@@ -127,10 +130,11 @@ def test_an_edit_that_did_not_commit_empties_nothing(client, site):
     assert queries_for(client, site["urls"]["poll"])[1] == 0
 
 
-def test_a_vote_empties_its_results_page_and_nothing_else(client, committed, site):
+def test_a_vote_empties_its_results_page_and_nothing_else(client, committed, site, later):
     for url in site["urls"].values():
         queries_for(client, url)
     committed(vote, site)  # and its activity line, delivered in-process here
+    later(ACTIVITY_LAG_SECONDS)
     for name, url in site["urls"].items():
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
@@ -141,20 +145,53 @@ def test_a_vote_empties_its_results_page_and_nothing_else(client, committed, sit
             assert (len(queries) > 0) == (name == "results"), name
 
 
-def test_new_activity_renders_only_the_home_pages_fragment(client, committed, site):
-    url = site["urls"]["home"]
-    _, whole = queries_for(client, url)
-    committed(
-        Activity.objects.create,
-        event_id="5d0f0d9e-2c61-4a5e-9a43-4f0c2a3e1b77",
+def activity(summary="Ada joined"):
+    return Activity.objects.create(
+        event_id=uuid.uuid4(),
         type="accounts.user.registered",
-        summary="Ada joined",
+        summary=summary,
         occurred="2026-11-24T12:00:00Z",
     )
+
+
+def test_new_activity_shows_within_a_second_rendering_only_the_fragment(
+    client, committed, site, later
+):
+    url = site["urls"]["home"]
+    _, whole = queries_for(client, url)
+    committed(activity)
+    page, queries = queries_for(client, url)
+    assert queries == 0 and "Ada joined" not in page  # a vote a moment ago may wait a second
+    later(ACTIVITY_LAG_SECONDS)
     page, fragment_only = queries_for(client, url)
     assert "Ada joined" in page and "Lisbon by tram" in page
     assert 0 < fragment_only < whole
-    assert queries_for(client, url)[1] == 0
+    committed(activity, "Grace joined")
+    later(ACTIVITY_LAG_SECONDS / 2)
+    assert "Grace joined" not in queries_for(client, url)[0]
+    later(ACTIVITY_LAG_SECONDS / 2)
+    assert "Grace joined" in queries_for(client, url)[0]
+
+
+def test_an_activity_line_whose_subject_is_hidden_goes_at_once(client, committed, site, later):
+    """The fragment's other topics do not lag: a guide unpublished takes its line with it."""
+    from guidebook.events.activity import record_activity
+
+    guide = site["guide"]
+    line = committed(
+        record_activity,
+        {
+            "id": str(uuid.uuid4()),
+            "type": "guides.guide.published",
+            "time": "2026-11-24T12:00:00+00:00",
+            "data": {"guide_id": guide.pk, "title": "Lisbon by tram", "author": "Ada"},
+        },
+    )
+    later(ACTIVITY_LAG_SECONDS)
+    assert line.summary in queries_for(client, site["urls"]["home"])[0]
+    guide.status = guide.Status.DRAFT
+    committed(guide.save)
+    assert line.summary not in queries_for(client, site["urls"]["home"])[0]
 
 
 def test_an_upload_leaves_guide_pages_cached_and_a_rendition_of_their_picture_does_not(
