@@ -15,8 +15,9 @@ Each app says which changes touch which topics (its signal_handlers, with
 A part of a page that changes much more often than the page, such as the home page's recent
 activity, is a fragment (`register_fragment`, `{% fragment %}`): cached under its own key and
 topics, and spliced into the cached page on every hit. A fragment may let some topics lag: the
-recent activity shows new lines up to a second late, so that a stream of votes renders it at most
-once a second, while a guide that is unpublished leaves it at once.
+recent activity shows new lines up to two seconds late, so that a stream of votes renders it at
+most every two seconds (and once: the requests that find it late meanwhile get the lagging copy
+while one of them renders it), while a guide that is unpublished leaves it at once.
 
 Entries also expire after PAGE_CACHE_SECONDS, which bounds what no write announces: a scheduled
 guide or poll that becomes due, a poll that closes, "3 minutes ago" growing older.
@@ -128,24 +129,33 @@ class Fragment:
             found = cache.get_many(self.cache_keys())
         versions = _versions(found, self.topics)
         entry = found.get(self.key)
-        if versions is not None and entry is not None and self.still_valid(entry, versions):
-            return entry[1]
+        if versions is not None and entry is not None:
+            if self.still_valid(entry, versions):
+                return entry[1]
+            if self.lagging(entry, versions) and not cache.add(self.key + ":rendering", 1, 5):
+                return entry[1]  # only lagging topics changed, and another request renders it
         versions = versions or current_versions(self.topics)
         html = self.render(request)
         if versions is not None:
             cache.set(self.key, (versions, html, time.time()), FRAGMENT_CACHE_SECONDS)
+            cache.delete(self.key + ":rendering")
         return html
 
+    def changed(self, entry, versions: tuple[str, ...]) -> list[str]:
+        stored = entry[0]
+        return [t for t, old, new in zip(self.topics, stored, versions, strict=True) if old != new]
+
+    def lagging(self, entry, versions: tuple[str, ...]) -> bool:
+        """Whether only topics that may lag have changed since the entry was rendered."""
+        return all(topic in self.lag for topic in self.changed(entry, versions))
+
     def still_valid(self, entry, versions: tuple[str, ...]) -> bool:
-        stored, _, rendered = entry
-        changed = [
-            t for t, old, new in zip(self.topics, stored, versions, strict=True) if old != new
-        ]
+        changed = self.changed(entry, versions)
         if not changed:
             return True
-        if any(topic not in self.lag for topic in changed):
+        if not self.lagging(entry, versions):
             return False
-        return time.time() - rendered < min(self.lag[topic] for topic in changed)
+        return time.time() - entry[2] < min(self.lag[topic] for topic in changed)
 
 
 FRAGMENTS: dict[str, Fragment] = {}

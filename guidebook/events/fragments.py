@@ -10,8 +10,8 @@ from guidebook.core.caching import register_fragment
 from .selectors import activity_public
 
 # New lines show up to this late: under a stream of votes (each one a line), the fragment is then
-# rendered at most once a second instead of on nearly every request.
-ACTIVITY_LAG_SECONDS = 1.0
+# rendered every two seconds instead of on nearly every request.
+ACTIVITY_LAG_SECONDS = 2.0
 
 
 @register_fragment(
