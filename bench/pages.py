@@ -48,6 +48,7 @@ SECONDS = harness.env_int("BENCH_SECONDS", 2)
 CONNECTIONS = harness.env_int("BENCH_CONNECTIONS", 8)
 VOTE_RATE = harness.env_int("BENCH_VOTE_RATE", 16)  # the target is under ≥ 15 votes/s
 WORKERS = harness.gunicorn_workers()
+CPUS = os.cpu_count() or 1
 ROUNDS = 2
 VOTE_ROUNDS = 4
 PUBLIC_TARGET, SIGNED_IN_TARGET, UNDER_VOTES_TARGET = 0.60, 0.40, 0.85
@@ -285,21 +286,27 @@ class Voting:
             self._stop.wait(max(0.0, started + cast / VOTE_RATE - time.monotonic()))
 
 
-def under_votes(bench: Bench, voting: Voting) -> dict:
-    """The home page's rate, quiet and while votes are cast, alternating VOTE_ROUNDS times."""
+def under_votes(bench: Bench, voting: Voting, pipeline: harness.CpuMeter) -> dict:
+    """The home page's rate, quiet and while votes are cast, alternating VOTE_ROUNDS times;
+    `pipeline` meters what else the votes make work (relay, consumer, broker, databases)."""
     from guidebook.events.models import Activity
 
     lines = Activity.objects.filter(type="polls.vote.cast").count()
     quiet, busy, failures = [], [], 0
     seconds, during = 0.0, 0
+    shares: dict[str, list[float]] = {"quiet": [], "busy": []}
     for _ in range(VOTE_ROUNDS):
+        pipeline.start()
         result, _ = bench.burst(bench.site, bench.meter, "/")
+        shares["quiet"].append(sum(pipeline.stop().values()) / result.seconds / CPUS)
         quiet.append(result.rate)
         failures += result.failures
         voting.start()
         time.sleep(0.5)  # the first votes' activity is in the feed
         before = voting.accepted
+        pipeline.start()
         result, _ = bench.burst(bench.site, bench.meter, "/")
+        shares["busy"].append(sum(pipeline.stop().values()) / result.seconds / CPUS)
         during += voting.accepted - before  # votes counted while the home page was loaded
         voting.stop()
         seconds += result.seconds
@@ -317,6 +324,8 @@ def under_votes(bench: Bench, voting: Voting) -> dict:
         "failures": failures + voting.refused,
         "votes per second": during / seconds,
         "votes": voting.accepted,
+        "pipeline quiet": sum(shares["quiet"]) / VOTE_ROUNDS,
+        "pipeline busy": sum(shares["busy"]) / VOTE_ROUNDS,
     }
 
 
@@ -352,7 +361,15 @@ def main() -> int:
             results[name] = bench.compare(path)
         for name, path in signed_in.items():
             results[name] = bench.compare(path, headers=reader)
-        voting = under_votes(bench, Voting(site.port, sessions[1:], polls))
+        pipeline = harness.CpuMeter(
+            {
+                "relay and activity": lambda: services[0].pids() + services[1].pids(),
+                "RabbitMQ": lambda: harness.pids_named("beam.smp"),
+                "PostgreSQL": lambda: harness.pids_named("postgres"),
+                "Redis": lambda: harness.pids_named("redis-server"),
+            }
+        )
+        voting = under_votes(bench, Voting(site.port, sessions[1:], polls), pipeline)
     finally:
         for service in services:
             service.stop()
@@ -414,10 +431,17 @@ def report(public, signed_in, results, voting, log) -> int:
         f"{'ok' if met else 'FAIL'}"
         + (f" ({voting['failures']} requests or votes failed)" if voting["failures"] else "")
     )
+    print(
+        f"  the relay, the activity consumer, RabbitMQ, PostgreSQL and Redis used "
+        f"{voting['pipeline busy']:.0%} of the machine's {CPUS} CPUs while votes were cast, "
+        f"{voting['pipeline quiet']:.0%} when quiet (production runs them on other machines)"
+    )
     rows.append(
         harness.summary_row(
             f"home `/` while {voting['votes per second']:.1f} votes/s are cast "
-            f"({voting['votes']} votes in all)",
+            f"({voting['votes']} votes in all; relay, consumer, RabbitMQ, PostgreSQL and Redis "
+            f"took {voting['pipeline busy']:.0%} of the CPUs, {voting['pipeline quiet']:.0%} "
+            "when quiet)",
             voting["busy"],
             "req/s",
             baseline=voting["quiet"],
