@@ -197,6 +197,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root by whitenoise, where browsers look for them: /favicon.ico.
+WHITENOISE_ROOT = BASE_DIR / "public"
 # FileSystemStorage's URLs point at the images app's checked view (images:media), never at
 # MEDIA_ROOT itself: a private file must not have an unsigned URL.
 MEDIA_URL = "/images/media/"

@@ -12,4 +12,5 @@ urlpatterns = [
         name="home",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -1,4 +1,5 @@
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -8,6 +9,9 @@ from guidebook.images.models import Image
 from guidebook.polls.models import Question
 
 from .health import run_checks
+
+# Pages for signed-in people, forms and the admin: nothing for a search engine.
+PRIVATE_PATHS = ["/admin/", "/accounts/", "/jobs/", "/images/upload/", "/images/mine/"]
 
 
 class HomeView(TemplateView):
@@ -25,6 +29,15 @@ class HomeView(TemplateView):
             recent_polls=Question.objects.published().newest_first()[:5],
             **kwargs,
         )
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read every public page; the sitemap lists them."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    rules = ["User-agent: *", *(f"Disallow: {path}" for path in PRIVATE_PATHS)]
+    body = "\n".join([*rules, f"Sitemap: {sitemap}", ""])
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
 @never_cache
