@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from guidebook.guides.sitemaps import sitemap_xml
 
 admin.site.site_header = "Guidebook administration"
 admin.site.site_title = "Guidebook admin"
@@ -18,7 +17,7 @@ urlpatterns = [
     path("search/", include("guidebook.search.urls")),
     path("polls/", include("guidebook.polls.urls")),
     path("jobs/", include("guidebook.jobs.urls")),
-    path("sitemap.xml", sitemap_xml, name="sitemap"),
+    path("", include("guidebook.core.sitemaps")),
     path("", include("guidebook.core.urls")),
 ]
 

@@ -8,7 +8,6 @@ from .factories import DraftFactory, GuideFactory, TagFactory, future
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def parse(response):
@@ -45,29 +44,6 @@ def test_atom_feed_is_valid_and_lists_published_guides_only(client, guides):
     assert [entry.findtext(f"{ATOM}title") for entry in entries] == ["Public <one>"]
     link = entries[0].find(f"{ATOM}link").get("href")
     assert link.endswith(guides[0].get_absolute_url())
-
-
-def test_sitemap_lists_published_guides_and_public_pages_only(client, guides):
-    from django.contrib.flatpages.models import FlatPage
-    from django.contrib.sites.models import Site
-
-    site = Site.objects.get_current()
-    about = FlatPage.objects.create(url="/about/", title="About", content="<p>Hi</p>")
-    members = FlatPage.objects.create(
-        url="/members/", title="Members", content="<p>Hi</p>", registration_required=True
-    )
-    about.sites.add(site)
-    members.sites.add(site)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    locations = [loc.text for loc in parse(response).iter(f"{SITEMAP}loc")]
-    assert any(loc.endswith(guides[0].get_absolute_url()) for loc in locations)
-    assert any(loc.endswith("/about/") for loc in locations)
-    assert not any(
-        loc.endswith(("/members/", guides[1].get_absolute_url(), guides[2].get_absolute_url()))
-        for loc in locations
-    )
-    assert len(locations) == 2
 
 
 def test_feed_description_of_a_guide_without_excerpt_keeps_words_of_separate_blocks(client):
