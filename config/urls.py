@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-
 admin.site.site_header = "Guidebook administration"
 admin.site.site_title = "Guidebook admin"
 admin.site.index_title = "Content and operations"
