@@ -94,14 +94,12 @@ def committed(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def later(monkeypatch):
-    """`later(seconds)` moves the page cache's clock on (core/caching.py reads time.time())."""
-    import time
-
+    """`later(seconds)` moves the page cache's clock (core/caching.now) on."""
     from guidebook.core import caching
 
     offset = [0.0]
-    real = time.time
-    monkeypatch.setattr(caching.time, "time", lambda: real() + offset[0])
+    real = caching.now
+    monkeypatch.setattr(caching, "now", lambda: real() + offset[0])
 
     def move(seconds: float) -> None:
         offset[0] += seconds

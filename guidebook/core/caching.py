@@ -51,6 +51,11 @@ MARKER = "<!--fragment:{}-->"
 HOLES_ATTRIBUTE = "_cached_page_fragments"
 
 
+def now() -> float:
+    """The page cache's clock (tests move it on)."""
+    return time.time()
+
+
 # ------------------------------------------------------------------------------ topics
 def topic_key(topic: str) -> str:
     return TOPIC_PREFIX + topic
@@ -119,6 +124,11 @@ class Fragment:
     def key(self) -> str:
         return FRAGMENT_PREFIX + self.name
 
+    @property
+    def rendering_key(self) -> str:
+        """Held by the request that renders a copy that is only late (see html())."""
+        return self.key + ":rendering"
+
     def cache_keys(self) -> list[str]:
         return [self.key, *(topic_key(t) for t in self.topics)]
 
@@ -130,32 +140,23 @@ class Fragment:
         versions = _versions(found, self.topics)
         entry = found.get(self.key)
         if versions is not None and entry is not None:
-            if self.still_valid(entry, versions):
-                return entry[1]
-            if self.lagging(entry, versions) and not cache.add(self.key + ":rendering", 1, 5):
-                return entry[1]  # only lagging topics changed, and another request renders it
+            stored, html, rendered = entry
+            changed = [
+                t for t, old, new in zip(self.topics, stored, versions, strict=True) if old != new
+            ]
+            if not changed:
+                return html
+            if all(topic in self.lag for topic in changed):  # only late, not wrong
+                if now() - rendered < min(self.lag[topic] for topic in changed):
+                    return html
+                if not cache.add(self.rendering_key, 1, 5):
+                    return html  # another request is rendering it
         versions = versions or current_versions(self.topics)
         html = self.render(request)
         if versions is not None:
-            cache.set(self.key, (versions, html, time.time()), FRAGMENT_CACHE_SECONDS)
-            cache.delete(self.key + ":rendering")
+            cache.set(self.key, (versions, html, now()), FRAGMENT_CACHE_SECONDS)
+            cache.delete(self.rendering_key)
         return html
-
-    def changed(self, entry, versions: tuple[str, ...]) -> list[str]:
-        stored = entry[0]
-        return [t for t, old, new in zip(self.topics, stored, versions, strict=True) if old != new]
-
-    def lagging(self, entry, versions: tuple[str, ...]) -> bool:
-        """Whether only topics that may lag have changed since the entry was rendered."""
-        return all(topic in self.lag for topic in self.changed(entry, versions))
-
-    def still_valid(self, entry, versions: tuple[str, ...]) -> bool:
-        changed = self.changed(entry, versions)
-        if not changed:
-            return True
-        if not self.lagging(entry, versions):
-            return False
-        return time.time() - entry[2] < min(self.lag[topic] for topic in changed)
 
 
 FRAGMENTS: dict[str, Fragment] = {}
@@ -212,13 +213,15 @@ def cache_public_page(*topics: str, fragments: Sequence[str] = ()):
     same round trip as the page."""
 
     def decorator(view):
+        # URLconfs are imported once every app is ready, so the fragments are registered.
+        parts = [key for name in fragments for key in FRAGMENTS[name].cache_keys()]
+
         @wraps(view)
         def cached_view(request, *args, **kwargs):
             if not cacheable(request):
                 return view(request, *args, **kwargs)
             page_topics = [topic.format(**kwargs) for topic in topics]
             key = page_key(request)
-            parts = [f for name in fragments for f in FRAGMENTS[name].cache_keys()]
             found = cache.get_many([key, *(topic_key(t) for t in page_topics), *parts])
             versions = _versions(found, page_topics)
             entry = found.get(key)

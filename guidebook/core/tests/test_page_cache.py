@@ -184,10 +184,10 @@ def test_a_late_fragment_is_rendered_by_one_request_while_the_others_keep_the_la
     committed(activity)
     later(ACTIVITY_LAG_SECONDS)
     fragment = caching.FRAGMENTS["recent-activity"]
-    assert cache.add(fragment.key + ":rendering", 1, 5)  # another request is rendering it
+    assert cache.add(fragment.rendering_key, 1, 5)  # another request is rendering it
     page, queries = queries_for(client, url)
     assert queries == 0 and "Ada joined" not in page
-    cache.delete(fragment.key + ":rendering")  # it stored its copy (or gave up)
+    cache.delete(fragment.rendering_key)  # it stored its copy (or gave up)
     assert "Ada joined" in queries_for(client, url)[0]
 
 
