@@ -21,11 +21,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +32,6 @@ HTTP_TIMEOUT = 30  # seconds, for each request to the bench server
 READY_TIMEOUT = 30  # seconds gunicorn has to answer its first request
 LOCALHOST = "127.0.0.1"
 SUMMARY_VARIABLE = "BENCH_SUMMARY"  # a path: where a script writes its machine-readable figures
-
-T = TypeVar("T")
 
 
 def env_int(name: str, default: int) -> int:
@@ -319,17 +316,6 @@ def request(
         return response.status, response.headers, response.read()
     finally:
         conn.close()
-
-
-def run_at_concurrency(
-    jobs: Iterable[Callable[[], T]],
-    concurrency: int,
-) -> tuple[float, list[T]]:
-    """Run callables `concurrency` at a time; returns (seconds, results in order)."""
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        started = time.perf_counter()
-        results = list(pool.map(lambda job: job(), jobs))
-        return time.perf_counter() - started, results
 
 
 # ------------------------------------------------------------------------------ wrk
