@@ -52,6 +52,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # no
 # So production keeps no state on the local disk unless SINGLE_MACHINE=true says that every
 # process runs on one machine whose disk lasts; the embedded defaults never silently apply here.
 SINGLE_MACHINE = env.bool("SINGLE_MACHINE", default=False)
+# No REDIS_URL: base.py's local-memory cache, one per process.
+PER_PROCESS_CACHE = CACHES["default"]["BACKEND"].endswith("LocMemCache")  # noqa: F405
 
 
 def state_on_local_disk() -> list[str]:
@@ -63,7 +65,7 @@ def state_on_local_disk() -> list[str]:
             "AWS_STORAGE_BUCKET_NAME to an S3 bucket (and AWS_S3_ENDPOINT_URL for an "
             "S3-compatible store)"
         )
-    if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    if PER_PROCESS_CACHE:
         problems.append(
             "the cache (the page cache's versions, with which an edit empties every web "
             "process's cached pages) would be in each process's own memory: set REDIS_URL to a "
@@ -86,7 +88,7 @@ if not SINGLE_MACHINE and (problems := state_on_local_disk()):
         "SINGLE_MACHINE=true."
     )
 
-if SINGLE_MACHINE and CACHES["default"]["BACKEND"].endswith("LocMemCache"):  # noqa: F405
+if SINGLE_MACHINE and PER_PROCESS_CACHE:
     # One machine without Redis: a cache on its disk is still one cache for all its processes.
     CACHES = {
         "default": {
