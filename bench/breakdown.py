@@ -113,7 +113,7 @@ def main() -> int:
         polls = harness.create_polls(POLLS, CHOICES)
         secret = harness.csrf_secret()
         application = get_wsgi_application()
-        reader = f"sessionid={sessions[0]}"
+        reader = f"sessionid={sessions[0]}; csrftoken={secret}"
         ballots = [
             environ(
                 f"/polls/{question_id}/vote/",

@@ -339,7 +339,8 @@ def main() -> int:
     sessions = harness.create_voters(VOTERS)
     polls = harness.create_polls(POLLS, CHOICES)
     public, signed_in = seed_site(f"{harness.VOTER_PREFIX}00000")
-    reader = {"Cookie": f"sessionid={sessions[0]}"}
+    # A signed-in browser that has loaded a page holds its CSRF cookie too.
+    reader = {"Cookie": f"sessionid={sessions[0]}; csrftoken={harness.csrf_secret()}"}
     DEADLINE.check("setup")
 
     services = [

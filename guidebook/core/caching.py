@@ -22,8 +22,11 @@ while one of them renders it), while a guide that is unpublished leaves it at on
 Entries also expire after PAGE_CACHE_SECONDS, which bounds what no write announces: a scheduled
 guide or poll that becomes due, a poll that closes, "3 minutes ago" growing older.
 
-Only anonymous requests without a session or messages are cached (their pages carry no CSRF
-token and no per-user content); a page whose rendering used the CSP nonce is never cached.
+Public pages are cached for anonymous requests without a session or messages (their pages
+carry no CSRF token and no per-user content). A signed-in reader's own pages (their images,
+their jobs) are cached for each of them apart with `cache_private_page`: under a key of their
+own and their browser's CSRF secret, with topics that name them ("user:{user}:images"), and only
+while no message waits for them. A page whose rendering used the CSP nonce is never cached.
 """
 
 import hashlib
@@ -199,7 +202,7 @@ def cacheable(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
+        and not request.COOKIES.get("messages")
     )
 
 
@@ -207,43 +210,76 @@ def page_key(request: HttpRequest) -> str:
     return PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
 
 
-def cache_public_page(*topics: str, fragments: Sequence[str] = ()):
-    """Decorator for a view whose page shows `topics`; a topic may name the URL's arguments,
-    as in "poll:{pk}:votes". `fragments` are the `{% fragment %}`s its page has, read in the
-    same round trip as the page."""
+def private_cacheable(request: HttpRequest) -> bool:
+    """A signed-in reader's GET whose page may be cached for them: their CSRF secret is known
+    (the page's forms carry a token made from it) and no message waits to be shown."""
+    return (
+        request.method in ("GET", "HEAD")
+        and bool(request.META.get("CSRF_COOKIE"))
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.COOKIES.get("messages")
+        and request.user.is_authenticated
+        and "_messages" not in request.session
+    )
 
-    def decorator(view):
-        # URLconfs are imported once every app is ready, so the fragments are registered.
-        parts = [key for name in fragments for key in FRAGMENTS[name].cache_keys()]
 
-        @wraps(view)
-        def cached_view(request, *args, **kwargs):
+def private_page_key(request: HttpRequest) -> str:
+    """One reader's copy of a page, in one browser: the key holds their CSRF secret, which a new
+    sign-in replaces, so the tokens in the cached forms are always that browser's own."""
+    identity = f"{request.user.pk}\n{request.META['CSRF_COOKIE']}\n{request.get_full_path()}"
+    return PAGE_PREFIX + "private:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _cached_page(view, topics: Sequence[str], fragments: Sequence[str], *, private: bool):
+    # URLconfs are imported once every app is ready, so the fragments are registered.
+    parts = [key for name in fragments for key in FRAGMENTS[name].cache_keys()]
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        if private:
+            if not private_cacheable(request):
+                return view(request, *args, **kwargs)
+            key = private_page_key(request)
+            page_topics = [topic.format(user=request.user.pk, **kwargs) for topic in topics]
+        else:
             if not cacheable(request):
                 return view(request, *args, **kwargs)
-            page_topics = [topic.format(**kwargs) for topic in topics]
             key = page_key(request)
-            found = cache.get_many([key, *(topic_key(t) for t in page_topics), *parts])
-            versions = _versions(found, page_topics)
-            entry = found.get(key)
-            if versions is not None and entry is not None and entry[0] == versions:
-                _, content, content_type, holes = entry
-                content = _fill(content, holes, request, found, fragments)
-                return HttpResponse(content, content_type)
-            response = render(
-                request, view, args, kwargs, versions or current_versions(page_topics)
-            )
-            if holes := getattr(response, HOLES_ATTRIBUTE, None):
-                response.content = _fill(response.content, holes, request, found, fragments)
-            return response
+            page_topics = [topic.format(**kwargs) for topic in topics]
+        found = cache.get_many([key, *(topic_key(t) for t in page_topics), *parts])
+        versions = _versions(found, page_topics)
+        entry = found.get(key)
+        if versions is not None and entry is not None and entry[0] == versions:
+            _, content, content_type, holes = entry
+            content = _fill(content, holes, request, found, fragments)
+            return HttpResponse(content, content_type)
+        versions = versions or current_versions(page_topics)
+        response = render(request, view, args, kwargs, key, versions)
+        if holes := getattr(response, HOLES_ATTRIBUTE, None):
+            response.content = _fill(response.content, holes, request, found, fragments)
+        return response
 
-        return cached_view
-
-    return decorator
+    return cached_view
 
 
-def render(request, view, args, kwargs, versions: tuple[str, ...] | None) -> HttpResponse:
-    """The view's response, stored in the cache (with `versions`, read before rendering) when
-    it is a whole, successful page; its fragments' holes are left to the caller to fill."""
+def cache_public_page(*topics: str, fragments: Sequence[str] = ()):
+    """Decorator for a view whose page shows `topics`, cached for every anonymous reader; a
+    topic may name the URL's arguments, as in "poll:{pk}:votes". `fragments` are the
+    `{% fragment %}`s its page has, read in the same round trip as the page."""
+    return partial(_cached_page, topics=topics, fragments=fragments, private=False)
+
+
+def cache_private_page(*topics: str):
+    """Decorator for a signed-in reader's own page (their images, their jobs), cached for each
+    of them apart; a topic may name the reader, as in "user:{user}:images", or the URL's
+    arguments. Anyone else, signed out included, gets the view as it is."""
+    return partial(_cached_page, topics=topics, fragments=(), private=True)
+
+
+def render(request, view, args, kwargs, key: str, versions: tuple[str, ...] | None) -> HttpResponse:
+    """The view's response, stored in the cache under `key` (with `versions`, read before
+    rendering) when it is a whole, successful page; its fragments' holes are left to the caller
+    to fill."""
     holes: list[str] = []
     setattr(request, HOLES_ATTRIBUTE, holes)
     try:
@@ -261,5 +297,5 @@ def render(request, view, args, kwargs, versions: tuple[str, ...] | None) -> Htt
         and not isinstance(getattr(request, "_csp_nonce", None), str)
     ):
         entry = (versions, response.content, response["Content-Type"], holes)
-        cache.set(page_key(request), entry, PAGE_CACHE_SECONDS)
+        cache.set(key, entry, PAGE_CACHE_SECONDS)
     return response

@@ -20,10 +20,22 @@ def delete_file_on_commit(sender, instance, origin=None, **kwargs):
     transaction.on_commit(partial(delete_files_if_unreferenced, [instance.file.name]), robust=True)
 
 
+def image_topics(image: Image) -> list[str]:
+    return ["images", f"image:{image.pk}", f"user:{image.owner_id}:images"]
+
+
+def rendition_topics(rendition: Rendition) -> list[str]:
+    try:
+        return image_topics(rendition.image)
+    except Image.DoesNotExist:  # deleted with its image, which invalidated them
+        return []
+
+
 def connect() -> None:
-    # The cached image pages (core/caching.py): the index and the image's own page.
-    invalidate_on_change(Image, lambda image: ["images", f"image:{image.pk}"])
-    invalidate_on_change(Rendition, lambda rendition: ["images", f"image:{rendition.image_id}"])
+    # The cached image pages (core/caching.py): the index, the image's own page and its
+    # owner's "my images".
+    invalidate_on_change(Image, image_topics)
+    invalidate_on_change(Rendition, rendition_topics)
     post_delete.connect(
         delete_file_on_commit, sender=Image, dispatch_uid="images.delete_image_file"
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guidebook.core.caching import cache_public_page
+from guidebook.core.caching import cache_private_page, cache_public_page
 
 from . import views
 
@@ -9,7 +9,11 @@ app_name = "images"
 urlpatterns = [
     path("", cache_public_page("images")(views.ImageIndexView.as_view()), name="index"),
     path("upload/", views.upload, name="upload"),
-    path("mine/", views.MyImagesView.as_view(), name="mine"),
+    path(
+        "mine/",
+        cache_private_page("user:{user}:images", "user:{user}")(views.MyImagesView.as_view()),
+        name="mine",
+    ),
     path(
         "<int:pk>/", cache_public_page("image:{pk}")(views.ImageDetailView.as_view()), name="detail"
     ),

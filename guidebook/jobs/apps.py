@@ -5,3 +5,8 @@ class JobsConfig(AppConfig):
     name = "guidebook.jobs"
     label = "jobs"
     verbose_name = "Jobs"
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.connect()

@@ -70,7 +70,7 @@ def test_a_new_handle_fetches_the_public_profile_after_commit(
     profile = UserFactory().profile
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert profile_update(profile=profile, **fields(external_handle="octocat")) is True
-    assert len(callbacks) == 1
+    assert callbacks and len(profile_service.hits("octocat")) == 1
     profile.refresh_from_db()
     assert (profile.fetch_status, profile.fetched_name) == ("ok", "Octo Cat")
 
