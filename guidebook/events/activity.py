@@ -50,11 +50,14 @@ def _guide_published(data: dict) -> Line:
     return f"{author} published {title}", data.get("author", "")
 
 
+VOTED = "Someone voted in "
+
+
 def _vote_cast(data: dict) -> Line:
     # Deliberately anonymous, whatever the event carries.
     if data.get("question"):
-        return f"Someone voted in {_quoted(data['question'])}", ""
-    return "Someone voted in a poll", ""
+        return f"{VOTED}{_quoted(data['question'])}", ""
+    return f"{VOTED}a poll", ""
 
 
 def _page_updated(data: dict) -> Line:
@@ -70,6 +73,13 @@ DESCRIBERS: dict[str, Callable[[dict], Line]] = {
     "guides.guide.published": _guide_published,
     "polls.vote.cast": _vote_cast,
     "pages.page.updated": _page_updated,
+}
+
+
+# How lines of one kind about one subject on one day read together on the home page: "12 votes in
+# “Tea?”" rather than twelve "Someone voted in “Tea?”". Kinds not here are shown line by line.
+TOGETHER: dict[str, Callable[[int, str], str]] = {
+    "polls.vote.cast": lambda count, summary: f"{count} votes in {summary.removeprefix(VOTED)}",
 }
 
 

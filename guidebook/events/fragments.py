@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from guidebook.core.caching import register_fragment
 
-from .selectors import activity_public
+from .selectors import activity_grouped
 
 # New lines show up to this late: under a stream of votes (each one a line), the fragment is then
 # rendered every two seconds instead of on nearly every request.
@@ -21,5 +21,5 @@ ACTIVITY_LAG_SECONDS = 2.0
 )
 def recent_activity(request) -> str:
     return render_to_string(
-        "events/_recent_activity.html", {"activities": activity_public(limit=8)}, request
+        "events/_recent_activity.html", {"activities": activity_grouped(limit=8)}, request
     )

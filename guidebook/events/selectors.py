@@ -1,11 +1,15 @@
 """Reading the activity feed as the public may see it."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.apps import apps
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from .activity import TOGETHER
 from .models import Activity
 
 # What an anonymous visitor may see of each kind of subject, at the moment of asking: a guide
@@ -46,3 +50,44 @@ def activity_public(*, limit: int = 8, scan: int = 200) -> list[Activity]:
         if not line.subject_type or line.subject_id in visible[line.subject_type]
     ]
     return shown[:limit]
+
+
+@dataclass(frozen=True)
+class ActivityGroup:
+    """One line of the home page's recent activity: a line, or several lines of one kind about
+    one subject on one day read together ("12 votes in “Tea?”")."""
+
+    summary: str
+    url: str
+    count: int
+    latest: datetime  # the newest of its lines
+
+    @property
+    def day(self) -> date:
+        return timezone.localdate(self.latest)
+
+
+def activity_grouped(*, limit: int = 8, scan: int = 200) -> list[ActivityGroup]:
+    """The newest `limit` groups of what an anonymous visitor may see, newest first, from the
+    lines `activity_public` finds `scan` lines back: the kinds in TOGETHER are grouped by
+    subject and local day, the rest stay a line each."""
+    groups: dict[tuple, list[Activity]] = {}
+    for line in activity_public(limit=scan, scan=scan):
+        if line.type in TOGETHER and line.subject_id:
+            key: tuple = (
+                line.type,
+                line.subject_type,
+                line.subject_id,
+                timezone.localdate(line.occurred),
+            )
+        else:
+            key = ("line", line.pk)
+        groups.setdefault(key, []).append(line)
+    shown = []
+    for lines in list(groups.values())[:limit]:  # dicts keep the order of the newest line
+        newest = lines[0]
+        summary = (
+            TOGETHER[newest.type](len(lines), newest.summary) if len(lines) > 1 else newest.summary
+        )
+        shown.append(ActivityGroup(summary, newest.url, len(lines), newest.occurred))
+    return shown

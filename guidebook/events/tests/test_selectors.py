@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from guidebook.accounts.tests.factories import UserFactory
 from guidebook.events.activity import record_activity
-from guidebook.events.selectors import activity_public
+from guidebook.events.selectors import activity_grouped, activity_public
 from guidebook.guides.tests.factories import GuideFactory
 from guidebook.images.tests.factories import create_image
 from guidebook.polls.tests.factories import QuestionFactory
@@ -84,3 +84,60 @@ def test_the_home_page_shows_the_public_feed(client):
     page = client.get(reverse("home")).content.decode()
     assert "ada published “Out now”" in page
     assert "Embargoed" not in page
+
+
+def at(moment) -> str:
+    return moment.isoformat()
+
+
+def test_votes_in_one_poll_on_one_day_read_as_one_line_and_the_rest_stay_apart(client):
+    tea = QuestionFactory(text="Tea?", choices=["Yes"])
+    walks = QuestionFactory(text="Best season for walks?", choices=["Spring"])
+    now = timezone.localtime().replace(hour=12, minute=0)  # minutes before it: still today
+    url = reverse("polls:results", args=[tea.pk])
+    for minutes in (1, 2, 3):
+        record_activity(
+            envelope(
+                "polls.vote.cast",
+                {"question_id": tea.pk, "question": "Tea?", "url": url},
+                time=at(now - timedelta(minutes=minutes)),
+            )
+        )
+    record_activity(
+        envelope(
+            "polls.vote.cast",
+            {"question_id": walks.pk, "question": walks.text},
+            time=at(now - timedelta(minutes=4)),
+        )
+    )
+    record_activity(
+        envelope(
+            "polls.vote.cast",
+            {"question_id": tea.pk, "question": "Tea?"},
+            time=at(now - timedelta(days=2)),
+        )
+    )
+    member = UserFactory(username="grace")
+    for minutes in (5, 6):  # two lines that are not grouped, whatever their subject
+        record_activity(
+            envelope(
+                "accounts.user.registered",
+                {"user_id": member.pk, "name": "grace"},
+                time=at(now - timedelta(minutes=minutes)),
+            )
+        )
+    groups = activity_grouped(limit=8)
+    assert [(group.summary, group.count) for group in groups] == [
+        ("3 votes in “Tea?”", 3),
+        ("Someone voted in “Best season for walks?”", 1),
+        ("grace joined", 1),
+        ("grace joined", 1),
+        ("Someone voted in “Tea?”", 1),  # two days ago: a day of its own
+    ]
+    assert groups[0].url == url and groups[0].day == timezone.localdate(now)
+    assert [group.summary for group in activity_grouped(limit=2)] == [
+        "3 votes in “Tea?”",
+        "Someone voted in “Best season for walks?”",
+    ]
+    page = client.get(reverse("home")).content.decode()
+    assert "3 votes in “Tea?”" in page and "today" in page
