@@ -33,6 +33,7 @@ import shutil
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -294,11 +295,14 @@ def under_votes(bench: Bench, voting: Voting, pipeline: harness.CpuMeter) -> dic
     lines = Activity.objects.filter(type="polls.vote.cast").count()
     quiet, busy, failures = [], [], 0
     seconds, during = 0.0, 0
-    shares: dict[str, list[float]] = {"quiet": [], "busy": []}
+    # CPU seconds of each part of the pipeline, and the seconds measured, quiet and busy.
+    used: dict[str, Counter] = {"quiet": Counter(), "busy": Counter()}
+    measured: Counter = Counter()
     for _ in range(VOTE_ROUNDS):
         pipeline.start()
         result, _ = bench.burst(bench.site, bench.meter, "/")
-        shares["quiet"].append(sum(pipeline.stop().values()) / result.seconds / CPUS)
+        used["quiet"].update(pipeline.stop())
+        measured["quiet"] += result.seconds
         quiet.append(result.rate)
         failures += result.failures
         voting.start()
@@ -306,7 +310,8 @@ def under_votes(bench: Bench, voting: Voting, pipeline: harness.CpuMeter) -> dic
         before = voting.accepted
         pipeline.start()
         result, _ = bench.burst(bench.site, bench.meter, "/")
-        shares["busy"].append(sum(pipeline.stop().values()) / result.seconds / CPUS)
+        used["busy"].update(pipeline.stop())
+        measured["busy"] += result.seconds
         during += voting.accepted - before  # votes counted while the home page was loaded
         voting.stop()
         seconds += result.seconds
@@ -324,8 +329,16 @@ def under_votes(bench: Bench, voting: Voting, pipeline: harness.CpuMeter) -> dic
         "failures": failures + voting.refused,
         "votes per second": during / seconds,
         "votes": voting.accepted,
-        "pipeline quiet": sum(shares["quiet"]) / VOTE_ROUNDS,
-        "pipeline busy": sum(shares["busy"]) / VOTE_ROUNDS,
+        **{
+            f"pipeline {state}": sum(used[state].values()) / measured[state] / CPUS
+            for state in used
+        },
+        # Each part's share of the CPUs while votes were cast, beyond its share when quiet.
+        "pipeline parts": {
+            name: (used["busy"][name] / measured["busy"] - used["quiet"][name] / measured["quiet"])
+            / CPUS
+            for name in used["busy"]
+        },
     }
 
 
@@ -435,7 +448,9 @@ def report(public, signed_in, results, voting, log) -> int:
     print(
         f"  the relay, the activity consumer, RabbitMQ, PostgreSQL and Redis used "
         f"{voting['pipeline busy']:.0%} of the machine's {CPUS} CPUs while votes were cast, "
-        f"{voting['pipeline quiet']:.0%} when quiet (production runs them on other machines)"
+        f"{voting['pipeline quiet']:.0%} when quiet (production runs them on other machines); "
+        "more while votes were cast: "
+        + ", ".join(f"{name} {share:.1%}" for name, share in voting["pipeline parts"].items())
     )
     rows.append(
         harness.summary_row(

@@ -15,18 +15,27 @@ PRIVATE_PATHS = ["/admin/", "/accounts/", "/jobs/", "/images/upload/", "/images/
 
 
 class HomeView(TemplateView):
-    """The front page: a section per app, each with its own empty state. Recent activity is a
-    fragment (guidebook/events/fragments.py), cached apart from the page."""
+    """The front page: a featured guide (the newest featured one, else the newest) as its hero,
+    then the latest other guides beside the current poll, new images and recent activity, each
+    with its own empty state. Recent activity is a fragment (guidebook/events/fragments.py),
+    cached apart from the page."""
 
     template_name = "core/home.html"
+    LATEST_GUIDES, LATEST_IMAGES, EARLIER_POLLS = 6, 6, 3
 
     def get_context_data(self, **kwargs):
+        guides = Guide.objects.published().for_cards()
+        hero = guides.featured().first() or guides.first()
+        current_poll = Question.objects.open().newest_first().prefetch_related("choices").first()
+        earlier_polls = Question.objects.published().newest_first()
+        if current_poll:
+            earlier_polls = earlier_polls.exclude(pk=current_poll.pk)
         return super().get_context_data(
-            featured_guides=Guide.objects.published().featured().for_cards()[:3],
-            latest_guides=Guide.objects.published().for_cards()[:6],
-            latest_images=Image.objects.public().recent().for_display()[:6],
-            current_poll=Question.objects.open().newest_first().first(),
-            recent_polls=Question.objects.published().newest_first()[:5],
+            hero=hero,
+            latest_guides=guides.exclude(pk=getattr(hero, "pk", None))[: self.LATEST_GUIDES],
+            latest_images=Image.objects.public().recent().for_display()[: self.LATEST_IMAGES],
+            current_poll=current_poll,
+            earlier_polls=earlier_polls[: self.EARLIER_POLLS],
             **kwargs,
         )
 

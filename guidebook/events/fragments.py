@@ -21,5 +21,5 @@ ACTIVITY_LAG_SECONDS = 2.0
 )
 def recent_activity(request) -> str:
     return render_to_string(
-        "events/_recent_activity.html", {"activities": activity_grouped(limit=8)}, request
+        "events/_recent_activity.html", {"activities": activity_grouped(limit=6)}, request
     )

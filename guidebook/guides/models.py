@@ -60,7 +60,7 @@ class GuideQuerySet(models.QuerySet):
     def for_cards(self):
         """Everything a list item shows (author, category, tags, cover picture) in a fixed
         number of queries, however many guides there are."""
-        return self.select_related("author", "category").prefetch_related(
+        return self.select_related("author__profile", "category").prefetch_related(
             "tags", Prefetch("guide_images", queryset=GuideImage.objects.for_display())
         )
 

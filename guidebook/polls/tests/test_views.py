@@ -319,8 +319,13 @@ def test_home_says_no_poll_is_open_when_there_is_none(client):
     assert "No poll is open right now." in response.text
 
 
-def test_home_lists_at_most_five_recent_polls(client):
+def test_home_shows_the_current_polls_choices_and_three_earlier_polls(client):
     for n in range(7):
         create_question(f"Poll {n}?", days=-n - 1)
     response = client.get(reverse("home"))
-    assert len(response.context["recent_polls"]) == 5
+    current = response.context["current_poll"]
+    earlier = response.context["earlier_polls"]
+    assert current.text == "Poll 0?"
+    assert [poll.text for poll in earlier] == ["Poll 1?", "Poll 2?", "Poll 3?"]
+    for choice in current.choices.all():
+        assert f"<li>{choice.text}</li>" in response.text
