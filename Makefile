@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test screenshots bootstrap browser lint lock check-deploy bench clean
+.PHONY: run test screenshots bootstrap browser checkers lint lock check-deploy bench clean
 
 run: $(STAMP)  ## Serve the site on embedded defaults with demo content at http://127.0.0.1:8000/
 	$(BIN)/python manage.py migrate --noinput
@@ -17,10 +17,10 @@ run: $(STAMP)  ## Serve the site on embedded defaults with demo content at http:
 # bin/local-services); the first lines say what the run uses.
 LOCAL_SERVICES = eval "$$($(BIN)/python bin/local-services)"
 
-test: $(STAMP) browser  ## Every check of `make lint`, then the whole test suite (browser tests included)
+test: $(STAMP) browser checkers  ## Every check of `make lint`, then the whole test suite (browser tests included)
 	@$(LOCAL_SERVICES) && $(MAKE) --no-print-directory lint && $(BIN)/pytest
 
-screenshots: $(STAMP) browser  ## Refresh docs/screenshots from the browser tests
+screenshots: $(STAMP) browser checkers  ## Refresh docs/screenshots from the browser tests
 	@$(LOCAL_SERVICES) && GUIDEBOOK_SCREENSHOTS=docs/screenshots $(BIN)/pytest -m browser
 
 bootstrap: $(STAMP)
@@ -36,6 +36,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 browser:  ## Install Debian's chromium for the browser tests, if missing and we may
 	@bin/ensure-chromium
+
+checkers:  ## Install the pinned vnu.jar and axe-core (tests/tools) for the browser tests' HTML checks
+	@bin/ensure-checkers
 
 lint: $(STAMP)  ## ruff (lint and format), mypy on the typed modules, migrations complete
 	$(BIN)/ruff check .
@@ -64,4 +67,4 @@ bench: $(STAMP)  ## Run every benchmark in bench/ on this machine's services
 	$(BIN)/python bench/report.py
 
 clean:
-	rm -rf $(VENV) staticfiles build .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) staticfiles build .pytest_cache .ruff_cache .mypy_cache tests/tools/node_modules
