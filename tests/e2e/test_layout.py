@@ -1,0 +1,117 @@
+"""The pages as a reader sees them, on a desktop screen and on a phone (390 px wide), with the
+demo content: the home page's hero and grid, a one-row header with a menu on the phone, dates on
+one line, nothing wider than the screen. Writes the screenshots the README shows."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from guidebook.guides.models import Guide
+from guidebook.images.models import Image
+from guidebook.images.templatetags.image_tags import renditions_pending
+
+from .workers import wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def demo(renditions_worker):
+    call_command("seed_demo", stdout=io.StringIO())
+    wait_for(
+        lambda: not any(renditions_pending(image) for image in Image.objects.all()),
+        "the demo images' renditions",
+    )
+    return Guide.objects.published().order_by("-pub_date").first()
+
+
+def load(page, url: str) -> None:
+    assert page.goto(url).status == 200, url
+    page.wait_for_load_state("load")
+    # Lazy pictures load as they come into view: scroll through, so the screenshot shows them.
+    page.evaluate(
+        """async () => {
+            for (let y = 0; y < document.body.scrollHeight; y += innerHeight / 2) {
+                scrollTo(0, y);
+                await new Promise((done) => setTimeout(done, 50));
+            }
+            scrollTo(0, 0);
+        }"""
+    )
+    page.wait_for_function(
+        "[...document.images].every((img) => img.complete && img.naturalWidth > 0)"
+    )
+
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than the screen."""
+    return page.evaluate("document.documentElement.scrollWidth - innerWidth")
+
+
+def wrapped_dates(page) -> list[str]:
+    return page.evaluate(
+        """[...document.querySelectorAll('time')]
+            .filter((t) => t.offsetParent && t.getClientRects().length > 1)
+            .map((t) => t.textContent)"""
+    )
+
+
+def test_the_home_page_on_a_desktop_screen(browser, live_server, demo, screenshot):
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    page = context.new_page()
+    load(page, "/")
+    hero = page.locator(".home-hero")
+    assert hero.locator("h2").inner_text() == Guide.objects.featured().latest("pub_date").title
+    assert hero.locator("img").evaluate("img => img.naturalWidth") > 0
+    # No list under the cards repeats their titles, and the hero is not among them.
+    cards = page.locator("#latest-guides .guide-card h3").all_inner_texts()
+    assert cards and hero.locator("h2").inner_text() not in cards
+    assert page.locator("#latest-guides li").count() == 0
+    # The current poll's choices are on the page; the grid's columns sit side by side.
+    assert page.locator("#current-poll .home-choices li").count() >= 2
+    guides_box = page.locator("#latest-guides").bounding_box()
+    poll_box = page.locator("#current-poll").bounding_box()
+    assert poll_box["x"] > guides_box["x"] + guides_box["width"] - 1
+    assert page.locator(".menu-button").is_hidden()
+    assert overflow(page) <= 0 and wrapped_dates(page) == []
+    screenshot("home", of=page)
+    load(page, demo.get_absolute_url())
+    screenshot("guide-detail", of=page)
+    context.close()
+
+
+def test_on_a_phone_the_header_is_one_row_with_a_menu(browser, live_server, demo, screenshot):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, device_scale_factor=2, is_mobile=True
+    )
+    page = context.new_page()
+    for url in ["/", demo.get_absolute_url(), "/guides/", "/images/", "/polls/"]:
+        load(page, url)
+        header = page.locator(".site-header").bounding_box()
+        brand = page.locator(".brand").bounding_box()
+        assert header["height"] < 80, url  # one row: the brand and the menu button
+        assert page.locator(".menu-button").bounding_box()["y"] < brand["y"] + brand["height"]
+        assert page.locator(".site-nav").is_hidden(), url
+        assert overflow(page) <= 0, url
+        assert wrapped_dates(page) == [], url
+        widest = page.evaluate("Math.max(...[...document.images].map((i) => i.clientWidth))")
+        assert widest <= PHONE["width"], url
+    load(page, "/")
+    screenshot("phone-home", of=page)
+    page.get_by_role("button", name="Menu").click()
+    assert page.get_by_role("button", name="Menu").get_attribute("aria-expanded") == "true"
+    assert page.locator(".site-nav").get_by_role("link", name="Guides").is_visible()
+    assert page.get_by_role("searchbox").is_visible()
+    page.screenshot(path=str(screenshot("phone-menu", of=page)))  # the open menu, not full page
+    page.keyboard.press("Escape")
+    assert page.locator(".site-nav").is_hidden()
+    page.get_by_role("button", name="Menu").click()
+    page.locator(".site-nav").get_by_role("link", name="Guides").click()
+    page.wait_for_url("**/guides/")
+    load(page, demo.get_absolute_url())
+    screenshot("phone-guide", of=page)
+    context.close()
