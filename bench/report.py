@@ -51,6 +51,7 @@ SCRIPTS = [
     Script("votes", timeout=240),
     Script("pages", timeout=480),
     Script("breakdown", timeout=300),  # profiles the content bench/pages.py has just seeded
+    Script("compression", timeout=300),
     Script("events", timeout=240),
     Script("renditions", timeout=180, args=["--runs", "21"]),
     Script("search", timeout=630, env={"BENCH_DOCS": os.environ.get("BENCH_SEARCH_DOCS", "20000")}),

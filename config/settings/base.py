@@ -80,6 +80,9 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First, so that it compresses the response every other middleware has finished (headers,
+    # cookies: the CSRF cookie is how it knows a page holds a token). docs/deploy.md, BREACH.
+    "guidebook.core.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
