@@ -281,10 +281,10 @@ def screenshot(page):
     """Save a full-page screenshot of the page (or of another one, `of=`) as <name>.png in
     SCREENSHOTS and return its path."""
 
-    def take(name: str, *, of=None) -> Path:
+    def take(name: str, *, of=None, full_page: bool = True) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        (of or page).screenshot(path=str(path), full_page=True)
+        (of or page).screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

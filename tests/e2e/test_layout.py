@@ -106,7 +106,7 @@ def test_on_a_phone_the_header_is_one_row_with_a_menu(browser, live_server, demo
     assert page.get_by_role("button", name="Menu").get_attribute("aria-expanded") == "true"
     assert page.locator(".site-nav").get_by_role("link", name="Guides").is_visible()
     assert page.get_by_role("searchbox").is_visible()
-    page.screenshot(path=str(screenshot("phone-menu", of=page)))  # the open menu, not full page
+    screenshot("phone-menu", of=page, full_page=False)
     page.keyboard.press("Escape")
     assert page.locator(".site-nav").is_hidden()
     page.get_by_role("button", name="Menu").click()
