@@ -386,7 +386,8 @@ def main() -> int:
             results[name] = bench.compare(path, headers=reader)
         pipeline = harness.CpuMeter(
             {
-                "relay and activity": lambda: services[0].pids() + services[1].pids(),
+                "relay": services[0].pids,
+                "activity consumer": services[1].pids,
                 "RabbitMQ": lambda: harness.pids_named("beam.smp"),
                 "PostgreSQL": lambda: harness.pids_named("postgres"),
                 "Redis": lambda: harness.pids_named("redis-server"),
