@@ -31,8 +31,11 @@ while no message waits for them. A page whose rendering used the CSP nonce is ne
 
 import hashlib
 import logging
+import re
 import secrets
+import struct
 import time
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial, wraps
@@ -42,13 +45,18 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+
+from .compression import is_text
 
 logger = logging.getLogger(__name__)
 
 PAGE_CACHE_SECONDS = 60
 FRAGMENT_CACHE_SECONDS = 30
-PAGE_PREFIX, FRAGMENT_PREFIX, TOPIC_PREFIX = "core:page:", "core:fragment:", "core:topic:"
+# The page entries' prefix names their format: (versions, content, type, holes, gzip pieces).
+PAGE_PREFIX, FRAGMENT_PREFIX, TOPIC_PREFIX = "core:page2:", "core:fragment:", "core:topic:"
+GZIP_MIN_LENGTH = 200  # as Django's GZipMiddleware: smaller bodies are sent as they are
 MARKER = "<!--fragment:{}-->"
 # Set on a request whose page is being rendered for the cache: the fragments it left holes for.
 HOLES_ATTRIBUTE = "_cached_page_fragments"
@@ -186,15 +194,71 @@ def fragment_html(request: HttpRequest, name: str) -> str:
     return mark_safe(FRAGMENTS[name].html(request))  # noqa: S308 - rendered by a template
 
 
-def _fill(
-    content: bytes, names: Sequence[str], request: HttpRequest, found: dict, read: Sequence[str]
-) -> bytes:
-    """`content` with the holes of the fragments `names` filled; `found` has what get_many
-    returned for the fragments `read`."""
-    for name in names:
-        html = FRAGMENTS[name].html(request, found if name in read else None)
-        content = content.replace(MARKER.format(name).encode(), html.encode(), 1)
+def _fragments(
+    names: Sequence[str], request: HttpRequest, found: dict, read: Sequence[str]
+) -> list[bytes]:
+    """The fragments `names`; `found` has what get_many returned for the fragments `read`."""
+    return [
+        FRAGMENTS[name].html(request, found if name in read else None).encode() for name in names
+    ]
+
+
+def _fill(content: bytes, names: Sequence[str], htmls: Sequence[bytes]) -> bytes:
+    """`content` with the holes of the fragments `names` filled with `htmls`."""
+    for name, html in zip(names, htmls, strict=True):
+        content = content.replace(MARKER.format(name).encode(), html, 1)
     return content
+
+
+# ------------------------------------------------------------------------------ gzip
+# A cached public page is also stored gzipped, so that a hit sends stored bytes instead of
+# compressing the page again (which cost a quarter of a hit: docs/deploy.md). It is stored as
+# raw deflate pieces, one between each two fragment holes, each compressed on its own and ending
+# on a byte boundary without a final block; a hit joins them with its fragments, compressed then,
+# into one gzip stream. Public pages hold no secret, so BREACH has nothing to find in them
+# (core/compression.py).
+GZIP_ACCEPTED = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no time, unknown OS
+FINAL_BLOCK = b"\x03\x00"  # an empty last block
+
+
+def _deflate(data: bytes) -> bytes:
+    deflater = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return deflater.compress(data) + deflater.flush(zlib.Z_SYNC_FLUSH)
+
+
+def gzip_pieces(content: bytes, holes: Sequence[str]) -> tuple[bytes, ...]:
+    """`content` cut at its fragments' holes, each piece deflated on its own."""
+    pieces = []
+    for name in holes:
+        before, _, content = content.partition(MARKER.format(name).encode())
+        pieces.append(_deflate(before))
+    return (*pieces, _deflate(content))
+
+
+def gzip_join(pieces: Sequence[bytes], htmls: Sequence[bytes], content: bytes) -> bytes:
+    """One gzip stream of the stored `pieces` with the fragments `htmls` between them; `content`
+    is the whole page uncompressed, for the trailer's checksum and length."""
+    body = [GZIP_HEADER, pieces[0]]
+    for html, piece in zip(htmls, pieces[1:], strict=True):
+        body += [_deflate(html), piece]
+    trailer = struct.pack("<II", zlib.crc32(content), len(content) & 0xFFFFFFFF)
+    return b"".join([*body, FINAL_BLOCK, trailer])
+
+
+def _hit(request, entry, found, fragments) -> HttpResponse:
+    _, content, content_type, holes, pieces = entry
+    htmls = _fragments(holes, request, found, fragments)
+    content = _fill(content, holes, htmls)
+    if pieces is None or not GZIP_ACCEPTED.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        response = HttpResponse(content, content_type)
+    else:
+        response = HttpResponse(gzip_join(pieces, htmls, content), content_type)
+        response["Content-Encoding"] = "gzip"
+    if pieces is not None:
+        patch_vary_headers(response, ["Accept-Encoding"])
+    response["Content-Length"] = str(len(response.content))
+    return response
 
 
 # ------------------------------------------------------------------------------ pages
@@ -250,13 +314,12 @@ def _cached_page(view, topics: Sequence[str], fragments: Sequence[str], *, priva
         versions = _versions(found, page_topics)
         entry = found.get(key)
         if versions is not None and entry is not None and entry[0] == versions:
-            _, content, content_type, holes = entry
-            content = _fill(content, holes, request, found, fragments)
-            return HttpResponse(content, content_type)
+            return _hit(request, entry, found, fragments)
         versions = versions or current_versions(page_topics)
-        response = render(request, view, args, kwargs, key, versions)
+        response = render(request, view, args, kwargs, key, versions, gzipped=not private)
         if holes := getattr(response, HOLES_ATTRIBUTE, None):
-            response.content = _fill(response.content, holes, request, found, fragments)
+            htmls = _fragments(holes, request, found, fragments)
+            response.content = _fill(response.content, holes, htmls)
         return response
 
     return cached_view
@@ -276,10 +339,12 @@ def cache_private_page(*topics: str):
     return partial(_cached_page, topics=topics, fragments=(), private=True)
 
 
-def render(request, view, args, kwargs, key: str, versions: tuple[str, ...] | None) -> HttpResponse:
+def render(
+    request, view, args, kwargs, key: str, versions: tuple[str, ...] | None, *, gzipped: bool
+) -> HttpResponse:
     """The view's response, stored in the cache under `key` (with `versions`, read before
-    rendering) when it is a whole, successful page; its fragments' holes are left to the caller
-    to fill."""
+    rendering, and `gzipped` too if it is text worth compressing) when it is a whole, successful
+    page; its fragments' holes are left to the caller to fill."""
     holes: list[str] = []
     setattr(request, HOLES_ATTRIBUTE, holes)
     try:
@@ -296,6 +361,8 @@ def render(request, view, args, kwargs, key: str, versions: tuple[str, ...] | No
         and versions is not None
         and not isinstance(getattr(request, "_csp_nonce", None), str)
     ):
-        entry = (versions, response.content, response["Content-Type"], holes)
+        compress = gzipped and is_text(response) and len(response.content) >= GZIP_MIN_LENGTH
+        pieces = gzip_pieces(response.content, holes) if compress else None
+        entry = (versions, response.content, response["Content-Type"], holes, pieces)
         cache.set(key, entry, PAGE_CACHE_SECONDS)
     return response

@@ -29,8 +29,9 @@ def demo(renditions_worker):
     return Guide.objects.published().order_by("-pub_date").first()
 
 
-def load(page, url: str) -> None:
-    assert page.goto(url).status == 200, url
+def load(page, url: str):
+    response = page.goto(url)
+    assert response.status == 200, url
     page.wait_for_load_state("load")
     # Lazy pictures load as they come into view: scroll through, so the screenshot shows them.
     page.evaluate(
@@ -45,6 +46,7 @@ def load(page, url: str) -> None:
     page.wait_for_function(
         "[...document.images].every((img) => img.complete && img.naturalWidth > 0)"
     )
+    return response
 
 
 def overflow(page) -> int:
@@ -79,6 +81,10 @@ def test_the_home_page_on_a_desktop_screen(browser, live_server, demo, screensho
     assert page.locator(".menu-button").is_hidden()
     assert overflow(page) <= 0 and wrapped_dates(page) == []
     screenshot("home", of=page)
+    # Again, from the page cache: gzipped from its stored pieces, as Chromium reads it.
+    again = load(page, "/")
+    assert again.headers.get("content-encoding") == "gzip"
+    assert page.locator(".home-hero h2").inner_text() == hero.locator("h2").inner_text()
     load(page, demo.get_absolute_url())
     screenshot("guide-detail", of=page)
     context.close()

@@ -2,6 +2,7 @@
 shows an edit on the next request after its commit, and survives the changes it does not show.
 (Guide pages have their own table of edits in guides/tests/test_caching.py.)"""
 
+import gzip
 import uuid
 
 import pytest
@@ -9,7 +10,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.db import connection
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -266,3 +267,33 @@ def test_the_page_cache_works_on_redis_as_production_has_it(client, committed, s
     assert "1 vote" in queries_for(client, urls["results"])[0]
     assert queries_for(client, urls["poll"])[1] == 0
     assert redis_cache.get(caching.topic_key(f"poll:{site['poll'].pk}:votes")) is not None
+
+
+def test_a_hit_sends_the_page_gzipped_from_the_cache_with_its_fragment_up_to_date(
+    client, committed, site, later
+):
+    """The stored pieces and the fragment compressed at the hit make one valid gzip stream,
+    the same page a client without gzip gets."""
+    urls = site["urls"]
+    for name in ("home", "guide", "results"):
+        client.get(urls[name])  # stored
+        plain = client.get(urls[name])
+        zipped = client.get(urls[name], HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert zipped["Content-Encoding"] == "gzip", name
+        assert zipped.content[:4] == caching.GZIP_HEADER[:4]  # stored, not compressed again
+        assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+        assert int(zipped["Content-Length"]) == len(zipped.content) < len(plain.content) / 2
+        assert gzip.decompress(zipped.content) == plain.content, name
+    committed(activity, "Zoë joined")
+    later(ACTIVITY_LAG_SECONDS)
+    zipped = client.get(urls["home"], HTTP_ACCEPT_ENCODING="gzip")
+    assert "Zoë joined" in gzip.decompress(zipped.content).decode()
+
+
+def test_a_signed_in_readers_pages_are_never_gzipped(committed):
+    browser = Client()
+    browser.force_login(committed(UserFactory))
+    for _ in range(3):
+        response = browser.get(reverse("images:mine"), HTTP_ACCEPT_ENCODING="gzip")
+    assert not response.has_header("Content-Encoding")
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
