@@ -7,17 +7,13 @@ Redis), on the demo content (`seed_demo`) plus GUIDES bench guides (bench/pages.
 recent activity line for each, in a database of its own. Measures, with a CPU-time clock:
 
 - a cached home-page hit with `Accept-Encoding: gzip, deflate, br, zstd` (what browsers send:
-  core/compression.py gzips it, with Django's level 6) against the same hit without (the
-  baseline), and the same hit gzipped at levels 1, 5 and 9 (the compress_string that Django's
-  GZipMiddleware calls swapped for one at that level, in this process only); the kinds of
-  request take turns one request at a time, REQUESTS of each, so that load from elsewhere on the
-  machine weighs on all alike, and each figure is a median;
-- the page's HTML compressed alone: gzip at levels 1, 5, 6 and 9, brotli (installed already, for
-  whitenoise) at qualities 1, 4, 5 and 11;
-- a hit that would send a gzipped page stored in the page cache: the page's gzipped parts
-  around its recent-activity fragment stored once, and per hit only the fragment compressed,
-  the parts joined under a fresh gzip header (random file name included) and trailer; checked to
-  unzip to the page.
+  the page cache sends it from its stored gzip pieces, core/caching.py) against the same hit
+  without (the baseline); the two kinds of request take turns one request at a time, REQUESTS
+  of each, so that load from elsewhere on the machine weighs on both alike, and each figure is a
+  median;
+- the page's HTML compressed alone: gzip at levels 1, 5, 6 (what GZipMiddleware would do to
+  each hit) and 9, brotli (installed already, for whitenoise) at qualities 1, 4, 5 and 11, and
+  the stored pieces joined with the fragment as a hit does; checked to unzip to the page.
 
 Environment:
   BENCH_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/guidebook_bench_compression;
@@ -29,15 +25,11 @@ Environment:
 import gzip
 import io
 import os
-import secrets
 import shutil
 import statistics
-import struct
 import sys
 import time
 import uuid
-import zlib
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -113,50 +105,27 @@ def get(application, env: dict) -> tuple[dict[str, str], bytes]:
     return dict(started[0]), body
 
 
-def compress_string_at(level: int) -> Callable[..., bytes]:
-    """Django's compress_string (utils/text.py) at another level: the same random file name."""
-
-    def compress_string(s, *, max_random_bytes=None):
-        data = gzip.compress(s, compresslevel=level, mtime=0)
-        name = b"a" * secrets.randbelow(max_random_bytes or 1) + b"\x00"
-        return data[:3] + bytes([gzip.FNAME]) + data[4:10] + name + data[10:]
-
-    return compress_string
-
-
 def hits(application) -> tuple[dict[str, float], dict[str, int], bytes]:
     """Median CPU µs of a home-page hit of each kind, its body's bytes, and the plain HTML."""
-    import django.middleware.gzip
-
-    djangos = django.middleware.gzip.compress_string
-    kinds = {
-        "plain": (environ(None), djangos),
-        "gzip level 6 (Django's)": (environ(BROWSER), djangos),
-        **{f"gzip level {n}": (environ(BROWSER), compress_string_at(n)) for n in (1, 5, 9)},
-    }
-    for env, _ in kinds.values():  # the cache entry, connections, code paths
+    kinds = {"plain": environ(None), "gzip (stored pieces)": environ(BROWSER)}
+    for env in kinds.values():  # the cache entry, connections, code paths
         for _ in range(50):
             get(application, env)
     times: dict[str, list[float]] = {name: [] for name in kinds}
     sizes, html = {}, b""
-    try:
-        for _ in range(REQUESTS):
-            for name, (env, compress_string) in kinds.items():
-                django.middleware.gzip.compress_string = compress_string
-                begin = time.process_time()
-                headers, body = get(application, env)
-                times[name].append(time.process_time() - begin)
-                sizes[name] = len(body)
-                if name == "plain":
-                    assert "Content-Encoding" not in headers, headers
-                    html = body
-                else:
-                    assert headers.get("Content-Encoding") == "gzip", headers
-    finally:
-        django.middleware.gzip.compress_string = djangos
-    assert all(
-        gzip.decompress(get(application, env)[1]) == html for env, _ in list(kinds.values())[1:]
-    )
+    for _ in range(REQUESTS):
+        for name, env in kinds.items():
+            begin = time.process_time()
+            headers, body = get(application, env)
+            times[name].append(time.process_time() - begin)
+            sizes[name] = len(body)
+            if name == "plain":
+                assert "Content-Encoding" not in headers, headers
+                html = body
+            else:
+                assert headers.get("Content-Encoding") == "gzip", headers
+                zipped = body
+    assert gzip.decompress(zipped) == html
     return {name: 1e6 * statistics.median(t) for name, t in times.items()}, sizes, html
 
 
@@ -172,37 +141,6 @@ def cpu_us_per_call(function, repeat: int = 200) -> float:
 
 
 # ------------------------------------------------------------------------------ stored gzip
-def deflated(data: bytes, level: int, *, last: bool) -> bytes:
-    """`data` as raw deflate blocks that can be followed by others: a segment ends on a byte
-    boundary (a sync flush) and only the last one is marked final."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    end = zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH
-    return compressor.compress(data) + compressor.flush(end)
-
-
-def stored_parts(entry: bytes, marker: bytes, level: int) -> tuple[bytes, bytes, bytes, bytes]:
-    """What a page-cache entry would keep: (head, head deflated, tail, tail deflated)."""
-    head, _, tail = entry.partition(marker)
-    return head, deflated(head, level, last=False), tail, deflated(tail, level, last=True)
-
-
-def gzip_from_parts(stored, fragment: bytes) -> bytes:
-    """A hit's gzipped body: a fresh header with Django's random file name, the stored parts
-    around the fragment, compressed now, and the trailer (CRC-32 and length of the whole)."""
-    head, head_deflated, tail, tail_deflated = stored
-    crc = zlib.crc32(tail, zlib.crc32(fragment, zlib.crc32(head)))
-    name = b"a" * secrets.randbelow(100) + b"\x00"
-    return b"".join(
-        [
-            b"\x1f\x8b\x08" + bytes([gzip.FNAME]) + b"\x00\x00\x00\x00\x00\xff" + name,
-            head_deflated,
-            deflated(fragment, 1, last=False),
-            tail_deflated,
-            struct.pack("<II", crc, (len(head) + len(fragment) + len(tail)) & 0xFFFFFFFF),
-        ]
-    )
-
-
 def cache_entry_and_fragment(html: bytes) -> tuple[bytes, bytes, bytes]:
     """The home page's cache entry (with the fragment's hole), the hole and the fragment."""
     from django.core.cache import cache
@@ -238,7 +176,7 @@ def main() -> int:
         from django.core.wsgi import get_wsgi_application
 
         hit, sizes, html = hits(get_wsgi_application())
-        entry, marker, fragment = cache_entry_and_fragment(html)
+        entry, _, fragment = cache_entry_and_fragment(html)
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
         shutil.rmtree(media_root, ignore_errors=True)
@@ -250,11 +188,11 @@ def main() -> int:
         (f"brotli quality {q}", lambda q=q: brotli.compress(html, quality=q))
         for q in BROTLI_QUALITIES
     ]
-    stored = stored_parts(entry, marker, 9)
-    spliced = gzip_from_parts(stored, fragment)
-    assert gzip.decompress(spliced) == html
-    assert zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(spliced) == html
-    codecs.append(("stored gzip, level 9", lambda: gzip_from_parts(stored, fragment)))
+    from guidebook.core.caching import gzip_join, gzip_pieces
+
+    pieces = gzip_pieces(entry, [FRAGMENT])
+    assert gzip.decompress(gzip_join(pieces, [fragment], html)) == html
+    codecs.append(("stored pieces, joined", lambda: gzip_join(pieces, [fragment], html)))
     alone = {name: (len(compress()), cpu_us_per_call(compress)) for name, compress in codecs}
 
     plain = hit["plain"]
