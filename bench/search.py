@@ -237,6 +237,9 @@ def setup_django():
         def prepare_tags(self, obj):
             return obj.tag_names
 
+        def prepare_passage(self, obj):
+            return obj.body
+
     return BenchGuide, BenchGuideIndex
 
 

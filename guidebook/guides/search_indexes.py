@@ -1,5 +1,6 @@
 from haystack import indexes
 
+from guidebook.core.text import html_to_text
 from guidebook.search.indexes import DocumentIndex
 
 from .models import Guide, GuideImage
@@ -39,6 +40,12 @@ class GuideIndex(DocumentIndex, indexes.Indexable):
 
     def prepare_tags(self, obj) -> list[str]:
         return [tag.name for tag in obj.tags.all()]
+
+    def prepare_passage(self, obj) -> str:
+        return html_to_text(obj.body)
+
+    def prepare_summary(self, obj) -> str:
+        return obj.excerpt
 
     def dependent_models(self):
         # Captions are part of a guide's document.

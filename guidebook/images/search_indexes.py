@@ -19,8 +19,13 @@ class ImageIndex(DocumentIndex, indexes.Indexable):
     def get_updated_field(self):
         return "created"
 
+    # The description alone: the uploader's file name (str() falls back to it) is never shown
+    # in the results; the page titles an image without one "Untitled image".
     def prepare_title(self, obj) -> str:
-        return str(obj)
+        return obj.description
+
+    def prepare_passage(self, obj) -> str:
+        return obj.description
 
     def prepare_date(self, obj):
         return obj.created

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
 from haystack import indexes
 
+from guidebook.core.text import html_to_text
 from guidebook.search.indexes import DocumentIndex
 
 
@@ -20,3 +21,6 @@ class PageIndex(DocumentIndex, indexes.Indexable):
 
     def prepare_title(self, obj) -> str:
         return obj.title
+
+    def prepare_passage(self, obj) -> str:
+        return html_to_text(obj.content)

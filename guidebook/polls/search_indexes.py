@@ -28,6 +28,9 @@ class QuestionIndex(DocumentIndex, indexes.Indexable):
     def prepare_author(self, obj) -> None:
         return None
 
+    def prepare_passage(self, obj) -> str:
+        return " ".join([obj.text, " · ".join(choice.text for choice in obj.choices.all())])
+
     def dependent_models(self):
         # The document lists the choices, and a poll without choices is not published.
         return {Choice: lambda choice: choice.question_id}

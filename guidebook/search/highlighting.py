@@ -1,7 +1,8 @@
-"""Snippets for the results page when Solr answers: a window of the document text around the
-first match, with every piece HTML-escaped before the matches are wrapped in <mark>. (Solr's
-highlighter, like haystack's own Highlighter, returns the document text unescaped; the database
-backend makes its snippets in the database, escaped, and the page uses those.)
+"""Snippets for the results page: a window of an object's own text around the first match,
+with every piece HTML-escaped before the matches are wrapped in <mark>. The page makes them here
+for every backend, from the `passage` and `summary` each index stores (indexes.py): the
+backends' highlighters can only quote the document text, which also holds the words indexed to
+make an object findable (tags, captions, file names), and Solr's returns it unescaped.
 """
 
 import html
@@ -57,3 +58,12 @@ def snippet(text: str, query: str, *, length: int = SNIPPET_CHARS) -> SafeString
         parts.append(" …")
     # Every piece of the document's text above went through html.escape.
     return mark_safe("".join(parts))  # noqa: S308
+
+
+def quoted_snippet(query: str, passage: str, summary: str = "") -> SafeString:
+    """The passage around the query's first word in it; when the passage has none of the words
+    (they were in the title, the tags or a caption), the summary, or else the passage's start."""
+    pattern = query_pattern(query)
+    if summary and not (pattern and pattern.search(passage or "")):
+        return snippet(summary, query)
+    return snippet(passage, query)

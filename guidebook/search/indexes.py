@@ -26,6 +26,12 @@ class DocumentIndex(indexes.SearchIndex):
     category = indexes.CharField(faceted=True, null=True)
     tags = indexes.MultiValueField(faceted=True, null=True)
     url = indexes.CharField(indexed=False)
+    # What the results page quotes: the object's own words (a guide's body as plain text, a
+    # poll's question and choices), never the words `text` holds only to make it findable
+    # (tags, category, captions, a file name). Stored, not searched. `summary` (a guide's lede)
+    # is quoted instead when the query's words are not in the passage.
+    passage = indexes.CharField(indexed=False, null=True)
+    summary = indexes.CharField(indexed=False, null=True)
 
     def prepare_kind(self, obj) -> str:
         return self.kind_name
@@ -38,6 +44,12 @@ class DocumentIndex(indexes.SearchIndex):
 
     def prepare_tags(self, obj) -> list[str]:
         return []
+
+    def prepare_passage(self, obj) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must say which words the page quotes.")
+
+    def prepare_summary(self, obj) -> str | None:
+        return None
 
     def dependent_models(self) -> dict[type[models.Model], Callable[[models.Model], int]]:
         """Other models whose changes change this index's documents, each with a function from

@@ -7,18 +7,16 @@ late-acknowledged task may run twice.
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.apps import apps
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from haystack import connection_router, connections
 from haystack.query import SearchQuerySet
 
 from guidebook.core.caching import invalidate
 
-from .backends import DatabaseSearchBackend
-from .highlighting import snippet
+from .results import Hit, page_hits
 
 logger = logging.getLogger(__name__)
 # The cached search pages' own topic (core/caching.py), for writes to the index that do not
@@ -75,18 +73,6 @@ def unindex_object(*, model_label: str, pk: int | str) -> str:
 
 
 # ------------------------------------------------------------------------------ searching
-@dataclass(frozen=True)
-class Hit:
-    title: str
-    url: str
-    kind: str
-    date: datetime | None
-    author: str | None
-    category: str | None
-    tags: list[str]
-    snippet: SafeString
-
-
 @dataclass
 class Outcome:
     query: str
@@ -115,33 +101,23 @@ def search_documents(
     """One page of results for the search page, with facet counts and a spelling suggestion.
 
     One backend query: the page is fetched first, and the count, the facets and the suggestion
-    come with it. Backend errors propagate; the view turns them into a message.
+    come with it; then the page's image hits load their pictures, two queries for them all
+    (results.py). Backend errors propagate; the view turns them into a message.
     """
     outcome = Outcome(query=query)
     if not query:
         return outcome
-    sqs = SearchQuerySet(using=using).auto_query(query).highlight()
+    # No .highlight(): the page quotes each object's own words, not the document text
+    # (results.py), so the backends' snippets would be made for nothing.
+    sqs = SearchQuerySet(using=using).auto_query(query)
     for name in FACETS:
         sqs = sqs.facet(name)
     for name, value in (("kind", kind), ("category", category), ("tags", tag)):
         if value:
             sqs = sqs.narrow(facet_filter(name, value))
     results = list(sqs[offset : offset + limit])
-    from_backend = isinstance(connections[using].get_backend(), DatabaseSearchBackend)
     outcome.total = sqs.count()
-    outcome.hits = [
-        Hit(
-            title=result.title or "",
-            url=result.url or "",
-            kind=result.kind or "",
-            date=result.date,
-            author=result.author or None,
-            category=result.category or None,
-            tags=list(result.tags or []),
-            snippet=page_snippet(result, query, from_backend=from_backend),
-        )
-        for result in results
-    ]
+    outcome.hits = page_hits(results, query)
     fields = (sqs.facet_counts() or {}).get("fields", {})
     outcome.facets = {
         name: [
@@ -155,15 +131,6 @@ def search_documents(
     if suggestion and suggestion.lower() != query.lower():
         outcome.suggestion = suggestion
     return outcome
-
-
-def page_snippet(result, query: str, *, from_backend: bool) -> SafeString:
-    """The database backend's snippet (made by the database, escaped before the matches are
-    marked); for Solr, whose highlighter returns the document's text unescaped, our own."""
-    highlighted = getattr(result, "highlighted", None) or {}
-    if from_backend and highlighted.get("text"):
-        return mark_safe(highlighted["text"][0])  # noqa: S308 (escaped by the backend)
-    return snippet(result.text or "", query)
 
 
 # Models whose rows become searchable when their publication time passes, with no save.
