@@ -96,6 +96,7 @@ def public_pages() -> dict[str, str]:
         "image": image.get_absolute_url(),
         "search": reverse("search:index") + "?q=walk",
         "search, filtered": reverse("search:index") + "?q=walk&kind=guide",
+        "search, with images": reverse("search:index") + "?q=engine",
         "search, no results": reverse("search:index") + "?q=zeppelin",
         "search, empty": reverse("search:index"),
         "page search": reverse("pages:search") + "?q=guides",

@@ -179,7 +179,7 @@ HOSTILE_TITLE = '<script src="/tinymce/compressor/?js=true&plugins=alert(1)"></s
 def test_a_page_title_is_text_everywhere_it_is_shown(client):
     make_page(url="/hostile/", title=HOSTILE_TITLE)
     body = client.get("/hostile/").content.decode()
-    assert "<script src=" not in body
+    assert '<script src="/tinymce/' not in body
     assert body.count("&lt;script src=&quot;/tinymce/compressor/") == 2  # <title> and <h1>
 
 
