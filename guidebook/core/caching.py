@@ -82,8 +82,10 @@ def _new_versions(topics: Iterable[str]) -> None:
 
 def invalidate(*topics: str) -> None:
     """Empty the cached pages that show these topics, once the current transaction commits
-    (at once outside one); nothing happens if it rolls back."""
-    transaction.on_commit(partial(_new_versions, topics), robust=True)
+    (at once outside one); nothing happens if it rolls back, or if there are no topics (a
+    row that no cached page shows)."""
+    if topics:
+        transaction.on_commit(partial(_new_versions, topics), robust=True)
 
 
 def invalidate_on_change(

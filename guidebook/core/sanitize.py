@@ -31,6 +31,7 @@ TAGS = {
     "h3",
     "h4",
     "blockquote",
+    "cite",  # a quotation's source, under it: <blockquote><p>…</p><p><cite>…</cite></p>
     "code",
     "pre",
     "img",

@@ -64,12 +64,26 @@ DEMO_GUIDES = [
         "Rock pools, a lighthouse and a café that opens early.",
     ),
 ]
+# The body starts after the lede (the excerpt, shown above it): it does not repeat it. Its
+# quotation is a <blockquote> with its source in <cite>, as TinyMCE's quote button makes it.
 BODY = (
-    "<h2>Why go</h2><p>{excerpt} This guide follows a route the author has walked many "
-    "times, in every season.</p><h3>Getting there</h3><ul><li>Take the early train.</li>"
-    "<li>Bring water and a map.</li></ul><blockquote><p>Go slowly: the place rewards "
-    'patience.</p></blockquote><p>More to read: <a href="/guides/">all our guides</a>.</p>'
+    "<p>This guide follows a route the author has walked many times, in every season, and "
+    "it is best done slowly: start early, stop often and leave room for a detour or two. "
+    "Everything below fits in a day, with time for lunch and a long look at the view.</p>"
+    "<h2>Why go</h2><p>Few places reward an unhurried visitor as well as this one. The light "
+    "changes by the hour, the people who work here are glad to talk about what they do, and "
+    "the small details (a painted sign, a worn step, a window box) are the ones you remember "
+    "on the way home.</p>"
+    "<blockquote><p>Go slowly: the place rewards patience.</p>"
+    "<p><cite>A regular, on the bench by the gate</cite></p></blockquote>"
+    "<h2>Getting there</h2><ul><li>Take the early train: the first hour is the quietest.</li>"
+    "<li>Bring water, a map and a layer for the wind.</li>"
+    "<li>Wear shoes that do not mind a muddy path.</li></ul>"
+    "<h2>Before you leave</h2><p>Walk back the long way, past the pictures below, and stop "
+    'for a drink where the locals do. More to read: <a href="/guides/">all our guides</a>.</p>'
 )
+# A cover and a small gallery after the text.
+PICTURES_PER_GUIDE = 3
 
 
 def seed(*, stdout) -> None:
@@ -92,14 +106,16 @@ def seed(*, stdout) -> None:
             slug=slugify(title),
             author=author,
             excerpt=excerpt,
-            body=BODY.format(excerpt=excerpt),
+            body=BODY,
             category=categories[category],
             featured=featured,
             pub_date=timezone.now() - timedelta(days=3 * number + 1),
         )
         guide_publish(guide=guide)
         guide.tags.set([tags[name] for name in tag_names])
-        for position, image in enumerate(images[number % max(len(images), 1) :][:2]):
+        count = min(PICTURES_PER_GUIDE, len(images))
+        pictures = [images[(number + n) % len(images)] for n in range(count)]
+        for position, image in enumerate(pictures):
             GuideImage.objects.create(
                 guide=guide, image=image, position=position, caption=image.description
             )

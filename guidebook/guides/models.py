@@ -1,3 +1,6 @@
+import math
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Prefetch, Q
@@ -6,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidebook.core.sanitize import clean_rich_text
+from guidebook.core.text import html_to_text
 from guidebook.images.models import Image
+
+# An unhurried reader of a guide (they look at the pictures too); the usual figure for prose.
+WORDS_PER_MINUTE = 200
+# The body is cleaned by nh3 on save, so its <p> elements are well formed and never nested.
+FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
 
 
 class Category(models.Model):
@@ -157,9 +166,34 @@ class Guide(models.Model):
         return [item for item in self.guide_images.all() if not item.image.is_private]
 
     @property
-    def cover(self):
+    def cover_item(self):
+        """The first picture with its caption: the guide's cover."""
         images = self.ordered_images
-        return images[0].image if images else None
+        return images[0] if images else None
+
+    @property
+    def cover(self):
+        item = self.cover_item
+        return item.image if item else None
+
+    @property
+    def gallery_items(self):
+        """The pictures after the cover, in order: the gallery after the text."""
+        return self.ordered_images[1:]
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the body at WORDS_PER_MINUTE, rounded up; at least one."""
+        words = len(html_to_text(self.body).split())
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+    @property
+    def body_repeats_excerpt(self) -> bool:
+        """Whether the body's first paragraph (as plain text) starts with the excerpt: authors
+        often paste their lede there. The page then shows it once, in the body."""
+        excerpt = " ".join(self.excerpt.split())
+        match = FIRST_PARAGRAPH.search(self.body or "")
+        return bool(excerpt and match and html_to_text(match.group(1)).startswith(excerpt))
 
 
 class GuideImageQuerySet(models.QuerySet):

@@ -7,6 +7,7 @@ other."""
 
 from django.db.models.signals import m2m_changed, pre_save
 
+from guidebook.accounts.models import Profile
 from guidebook.core.caching import invalidate, invalidate_on_change
 from guidebook.core.sanitize import clean_rich_text
 from guidebook.images.models import Image, Rendition
@@ -32,6 +33,12 @@ def pictured(image_id) -> list[str]:
     return [TOPIC] if GuideImage.objects.filter(image_id=image_id).exists() else []
 
 
+def authored(profile) -> list[str]:
+    """A byline shows its author's display name: a profile's change shows on guide pages only
+    if its user wrote a guide."""
+    return [TOPIC] if Guide.objects.filter(author_id=profile.user_id).exists() else []
+
+
 def connect() -> None:
     pre_save.connect(clean_raw_guide_body, sender=Guide, dispatch_uid="guides.clean_raw_body")
     # Anything a cached guide page shows (core/caching.py).
@@ -40,3 +47,4 @@ def connect() -> None:
     m2m_changed.connect(retagged, sender=Guide.tags.through, dispatch_uid="guides.cache.tags")
     invalidate_on_change(Image, lambda image: pictured(image.pk), name=TOPIC)
     invalidate_on_change(Rendition, lambda rendition: pictured(rendition.image_id), name=TOPIC)
+    invalidate_on_change(Profile, authored, name=TOPIC)

@@ -60,18 +60,14 @@ class GuideDetailView(ArchiveMixin, DateDetailView):
     allow_future = True
 
     def get_queryset(self):
-        return (
-            Guide.objects.visible_to(self.request.user)
-            .select_related("author", "category")
-            .prefetch_related("tags")
-        )
+        # for_cards() brings the author's profile (the byline's display name) and the pictures
+        # (the cover and the gallery: Guide.cover_item, Guide.gallery_items).
+        return Guide.objects.visible_to(self.request.user).for_cards()
 
     def get_context_data(self, **kwargs):
         guide = self.object
-        images = guide.guide_images.for_display().filter(image__visibility="public")
         related = Guide.objects.related_to(guide).for_cards()[:3]
         return super().get_context_data(
-            guide_images=images,
             related_guides=related,
             polls=guide.polls.published().newest_first(),
             **kwargs,

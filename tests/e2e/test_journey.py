@@ -170,7 +170,7 @@ def test_journey(page, editor_page, screenshot, celery_worker, tmp_path, live_se
 
     # 4. The visitor votes in the guide's poll, sees the chart; a second vote is refused.
     page.goto(guide.get_absolute_url())
-    expect(page.locator(".guide-images picture")).to_have_count(2)
+    expect(page.locator("article.guide picture")).to_have_count(2)  # cover, gallery
     page.get_by_role("link", name="Funicular or stairs?").click()
     second_tab = page.context.new_page()
     second_tab.goto(page.url)  # the form, still open in another tab after the vote

@@ -46,7 +46,8 @@ def test_guide_with_xss_payloads_runs_no_injected_script(page):
         links.nth(number).hover()
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert seen["dialogs"] == []
-    assert page.locator(".guide-images figure").count() == 2
+    assert page.locator("figure.guide-cover").count() == 1
+    assert page.locator(".guide-gallery figure").count() == 1
 
 
 def test_guide_detail_shows_its_pictures_in_order(page, screenshot):
@@ -65,10 +66,11 @@ def test_guide_detail_shows_its_pictures_in_order(page, screenshot):
         image = create_image(data=landscape(sky, ground, position), description="Harbour")
         attach(guide, image, position=position, caption=f"View number {position + 1}")
     assert page.goto(guide.get_absolute_url()).status == 200
-    captions = page.locator(".guide-images figcaption")
+    captions = page.locator("article.guide figcaption")
     assert captions.all_inner_texts() == ["View number 1", "View number 2"]
     # The pictures were loaded (a broken image has naturalWidth 0).
-    assert page.locator(".guide-images img").first.evaluate("img => img.naturalWidth") > 0
+    cover = page.locator(".guide-cover img")
+    assert cover.evaluate("img => img.complete && img.naturalWidth") > 0
     assert page.get_by_role("link", name="A weekend by the sea").is_visible()
     screenshot("guide-detail")
 
@@ -93,3 +95,40 @@ def test_tinymce_works_in_the_admin_under_the_site_csp(page, live_server):
     page.wait_for_function("tinymce.activeEditor.getContent().includes('Written in TinyMCE')")
     refusals = [error for error in seen["errors"] if "Content Security Policy" in error]
     assert refusals == []
+
+
+def test_a_gallery_thumbnail_opens_a_larger_view_and_escape_closes_it(page):
+    guide = GuideFactory(title="Harbour walk")
+    for position, (sky, ground) in enumerate(
+        [((120, 180, 235), (40, 90, 140)), ((244, 176, 120), (60, 80, 60))]
+    ):
+        image = create_image(data=landscape(sky, ground, position), description="Harbour")
+        attach(guide, image, position=position, caption=f"View number {position + 1}")
+    seen = watch(page)
+    assert page.goto(guide.get_absolute_url()).status == 200
+    thumbnail = page.get_by_role("link", name="Larger view: View number 2")
+    thumbnail.click()
+    dialog = page.locator("dialog.lightbox")
+    dialog.wait_for(state="visible")
+    assert page.url.endswith(guide.get_absolute_url())  # the script kept us on the page
+    assert "View number 2" in dialog.locator("figcaption").inner_text()
+    large = dialog.locator("img")
+    page.wait_for_function("() => document.querySelector('dialog.lightbox img').complete")
+    # sizes="100vw": the browser took the large rendition, not the thumbnail's.
+    assert large.evaluate("img => img.naturalWidth") > 400
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert seen["errors"] == []
+
+
+def test_without_script_a_gallery_thumbnail_is_a_link_to_the_image_page(browser, live_server):
+    guide = GuideFactory(title="Harbour walk")
+    for position in range(2):
+        attach(guide, create_image(), position=position, caption=f"View number {position + 1}")
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    page = context.new_page()
+    page.goto(guide.get_absolute_url())
+    page.get_by_role("link", name="Larger view: View number 2").click()
+    page.wait_for_url("**/images/*/")
+    assert page.locator("h1").count() == 1
+    context.close()

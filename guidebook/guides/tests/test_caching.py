@@ -63,6 +63,12 @@ def rename_category(scene):
     scene.category.save()
 
 
+def rename_author(scene):
+    profile = scene.guide.author.profile
+    profile.display_name = "Ada Lovelace"
+    profile.save()
+
+
 def delete(scene):
     scene.guide.delete()
 
@@ -82,6 +88,7 @@ LIST, DETAIL, RSS = "list", "detail", "rss"
         pytest.param(recaption, [DETAIL], "New caption", "Old caption", id="caption"),
         pytest.param(tag, [LIST, DETAIL], "#sunsets", None, id="tag"),
         pytest.param(rename_category, [LIST, DETAIL], "Seaside", None, id="category"),
+        pytest.param(rename_author, [LIST, DETAIL], "Ada Lovelace", None, id="author"),
         pytest.param(delete, [LIST, RSS], None, "Before", id="delete"),
         pytest.param(publish_draft, [LIST, RSS], "Soon public", None, id="publish"),
     ],

@@ -7,8 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guidebook.guides.models import Guide
+from guidebook.images.tests.factories import create_image
 
-from .factories import DraftFactory, GuideFactory, TagFactory, UserFactory, future
+from .factories import DraftFactory, GuideFactory, TagFactory, UserFactory, attach, future
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,39 @@ def test_related_guides_share_tags_are_published_and_exclude_the_guide():
     DraftFactory(tags=[walking])
     GuideFactory()
     assert list(Guide.objects.related_to(guide)) == [both, one]
+
+
+@pytest.mark.parametrize(
+    ("words", "minutes"), [(0, 1), (1, 1), (200, 1), (201, 2), (1200, 6), (1201, 7)]
+)
+def test_reading_time_is_the_words_at_200_a_minute_rounded_up_and_at_least_one(words, minutes):
+    # Split across blocks and inline tags, as a real body is: "<h2>a</h2><p>b" is two words.
+    half = words // 2
+    body = f"<h2>{'word ' * half}</h2><p><em>{'word ' * (words - half)}</em></p>"
+    assert Guide(body=body).reading_minutes == minutes
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "body", "repeats"),
+    [
+        ("Steam and brass.", "<p>Steam and brass.</p><p>More.</p>", True),
+        ("Steam and brass.", "<h2>Why go</h2><p>Steam   and <em>brass.</em> And more.</p>", True),
+        ("Steam and brass.", "<p>A route for the curious.</p><p>Steam and brass.</p>", False),
+        ("Steam and brass.", "<h2>Steam and brass.</h2><p>Other words.</p>", False),
+        ("", "<p>Steam and brass.</p>", False),
+        ("Steam and brass.", "", False),
+    ],
+)
+def test_body_repeats_excerpt_when_its_first_paragraph_starts_with_it(excerpt, body, repeats):
+    assert Guide(excerpt=excerpt, body=body).body_repeats_excerpt is repeats
+
+
+def test_cover_is_the_first_public_picture_and_the_gallery_the_rest_in_order():
+    guide = GuideFactory()
+    third, first, second = create_image(), create_image(), create_image()
+    private = create_image(visibility="private")
+    for position, image in [(3, third), (1, first), (0, private), (2, second)]:
+        attach(guide, image, position=position)
+    guide = Guide.objects.for_cards().get(pk=guide.pk)
+    assert guide.cover == first and guide.cover_item.image == first
+    assert [item.image for item in guide.gallery_items] == [second, third]

@@ -51,7 +51,7 @@ def test_what_the_editor_writes_is_kept():
     html = (
         '<h2>Title</h2><p style="text-align: center;">A <strong>b</strong> <em>c</em> '
         "<u>u</u> <s>s</s></p><ul><li>one</li></ul><ol><li>two</li></ol>"
-        "<blockquote><p>q</p></blockquote><pre><code>x = 1</code></pre>"
+        "<blockquote><p>q</p><p><cite>Someone</cite></p></blockquote><pre><code>x = 1</code></pre>"
         '<figure><img src="/images/media/originals/ab/x.jpg" alt="x"><figcaption>c</figcaption>'
         '</figure><table><thead><tr><th scope="col">h</th></tr></thead><tbody><tr>'
         '<td colspan="2">d</td></tr></tbody></table>'
@@ -66,7 +66,7 @@ def test_what_the_editor_writes_is_kept():
         "<s>",
         "<ul>",
         "<ol>",
-        "<blockquote>",
+        "<blockquote><p>q</p><p><cite>Someone</cite></p></blockquote>",
         "<pre><code>",
         "<figure>",
         '<img src="/images/media/originals/ab/x.jpg"',

@@ -165,3 +165,85 @@ def test_search_index_text_of_a_guide_keeps_words_of_separate_blocks():
     guide = GuideFactory(excerpt="", body="<h2>Harbour</h2><p>Lighthouse<br>pier</p>")
     text = render_to_string("search/indexes/guides/guide_text.txt", {"object": guide})
     assert "Harbour Lighthouse pier" in text.splitlines()
+
+
+def article(client, guide) -> str:
+    """The guide page's <article>, without the related guides after it."""
+    page = client.get(guide.get_absolute_url()).content.decode()
+    return page[page.index('<article class="guide">') : page.index("</article>")]
+
+
+def test_the_cover_comes_first_eager_with_its_caption_and_the_other_pictures_after_the_text(
+    client,
+):
+    guide = GuideFactory(body="<p>The body text.</p>")
+    owner = UserFactory()
+    for position in range(3):
+        attach(guide, create_image(owner=owner), position=position, caption=f"Caption {position}")
+    html = article(client, guide)
+    cover = html[html.index('<figure class="guide-cover">') : html.index("</figure>")]
+    assert 'loading="eager"' in cover and "<figcaption>Caption 0</figcaption>" in cover
+    assert html.index("guide-cover") < html.index("<h1>") < html.index("The body text.")
+    gallery = html[html.index('<section class="guide-gallery"') :]
+    assert html.index("The body text.") < html.index('<section class="guide-gallery"')
+    assert "Caption 0" not in gallery
+    assert gallery.index("Caption 1") < gallery.index("Caption 2")
+    assert gallery.count('loading="lazy"') == 2
+
+
+def test_each_gallery_picture_links_to_its_larger_view_on_the_image_page(client):
+    guide = GuideFactory()
+    cover, other = create_image(), create_image(description="Harbour at noon")
+    attach(guide, cover, position=0)
+    attach(guide, other, position=1, caption="The ferry")
+    html = article(client, guide)
+    assert (
+        f'<a class="gallery-link" href="{other.get_absolute_url()}" '
+        'aria-label="Larger view: The ferry">' in html
+    )
+    page = client.get(guide.get_absolute_url()).content.decode()
+    assert '<script src="/static/guides/gallery.js' in page
+
+
+def test_a_guide_with_one_picture_has_a_cover_and_no_gallery(client):
+    guide = GuideFactory()
+    attach(guide, create_image(), caption="Only one")
+    html = article(client, guide)
+    assert "guide-cover" in html and "guide-gallery" not in html
+
+
+def test_a_quotation_in_the_body_is_kept_as_a_blockquote_with_its_source(client):
+    guide = GuideFactory(
+        body="<p>Before.</p><blockquote><p>Go slowly.</p><p><cite>A regular</cite></p>"
+        '</blockquote><p style="padding-left: 40px;">Indented.</p>'
+    )
+    body = article(client, guide)
+    assert "<blockquote><p>Go slowly.</p><p><cite>A regular</cite></p></blockquote>" in body
+
+
+def test_the_byline_names_the_author_by_display_name_linked_to_the_profile(client):
+    author = UserFactory(username="ada")
+    author.profile.display_name = "Ada Lovelace"
+    author.profile.save()
+    guide = GuideFactory(author=author, category=CategoryFactory(name="Coast"))
+    html = article(client, guide)
+    profile = reverse("accounts:profile", args=["ada"])
+    assert f'By <a href="{profile}" rel="author">Ada Lovelace</a>' in html
+    byline = html[html.index('class="guide-meta byline"') :]
+    byline = byline[: byline.index("</p>")]
+    assert "<time datetime=" in byline and "Coast" in byline and "1 min read" in byline
+
+
+def test_the_byline_shows_the_reading_time_of_the_body(client):
+    guide = GuideFactory(body="<p>" + "word " * 1150 + "</p>")
+    assert "6 min read" in article(client, guide)
+
+
+def test_the_lede_is_shown_once_when_the_body_opens_with_it(client):
+    lede = "Fish stalls, ferries and where to sit."
+    repeated = GuideFactory(excerpt=lede, body=f"<h2>Why go</h2><p>{lede} And more.</p>")
+    assert article(client, repeated).count(lede) == 1
+    assert 'class="lede"' not in article(client, repeated)
+    apart = GuideFactory(excerpt=lede, body="<p>Something else.</p>")
+    html = article(client, apart)
+    assert html.count(lede) == 1 and f'<p class="lede">{lede}</p>' in html
