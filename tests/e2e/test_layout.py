@@ -91,9 +91,7 @@ def test_the_home_page_on_a_desktop_screen(browser, live_server, demo, screensho
 
 
 def test_on_a_phone_the_header_is_one_row_with_a_menu(browser, live_server, demo, screenshot):
-    context = browser.new_context(
-        base_url=live_server.url, viewport=PHONE, device_scale_factor=2, is_mobile=True
-    )
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
     page = context.new_page()
     for url in ["/", demo.get_absolute_url(), "/guides/", "/images/", "/polls/"]:
         load(page, url)
