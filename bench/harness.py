@@ -206,6 +206,10 @@ def csrf_secret() -> str:
     return _get_new_csrf_string()
 
 
+# What every browser sends: the site compresses what it would compress for them.
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+
+
 # ------------------------------------------------------------------------------ gunicorn
 def free_port() -> int:
     with socket.socket() as sock:

@@ -194,9 +194,8 @@ def seed_site(author_name: str) -> tuple[dict[str, str], dict[str, str]]:
 
 
 # ------------------------------------------------------------------------------ measuring
-# What every browser sends, so the site compresses what it would compress for them (the bare
-# view, with no middleware, never does).
-BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+# As a browser asks (the bare view, with no middleware, never compresses).
+BROWSER = {"Accept-Encoding": harness.BROWSER_ACCEPT_ENCODING}
 
 
 class Bench:

@@ -2,16 +2,11 @@
 demo content: the home page's hero and grid, a one-row header with a menu on the phone, dates on
 one line, nothing wider than the screen. Writes the screenshots the README shows."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from guidebook.guides.models import Guide
-from guidebook.images.models import Image
-from guidebook.images.templatetags.image_tags import renditions_pending
 
-from .workers import wait_for
+from .workers import seed_demo_with_renditions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +16,7 @@ DESKTOP = {"width": 1280, "height": 800}
 
 @pytest.fixture
 def demo(renditions_worker):
-    call_command("seed_demo", stdout=io.StringIO())
-    wait_for(
-        lambda: not any(renditions_pending(image) for image in Image.objects.all()),
-        "the demo images' renditions",
-    )
+    seed_demo_with_renditions()
     return Guide.objects.published().order_by("-pub_date").first()
 
 

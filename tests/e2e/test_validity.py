@@ -6,11 +6,9 @@ Chromium, with the site's Content-Security-Policy in force, and checked there by
 the server sent is kept, and vnu.jar checks it all at the end. The feeds are XML, not pages.
 """
 
-import io
 import uuid
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_results.models import TaskResult
@@ -26,7 +24,7 @@ from guidebook.jobs.models import Job
 from guidebook.polls.models import Question
 from guidebook.search.services import index_object
 
-from .workers import wait_for
+from .workers import seed_demo_with_renditions, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +35,7 @@ def demo_site():
     """The demo content, its renditions made and its search index written; a few jobs for
     the reader (queued, running, done, failed) and a private image of hers whose renditions are
     still to come."""
-    call_command("seed_demo", stdout=io.StringIO())
+    seed_demo_with_renditions()
     reader = User.objects.get(username=READER)
     pending = create_image(
         owner=reader,

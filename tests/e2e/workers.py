@@ -26,3 +26,20 @@ def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 20) -> N
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.1)
+
+
+def seed_demo_with_renditions() -> None:
+    """The demo content (`seed_demo`), once the worker (or the in-process run) has made every
+    image's renditions: pages then show their pictures as they will."""
+    import io
+
+    from django.core.management import call_command
+
+    from guidebook.images.models import Image
+    from guidebook.images.templatetags.image_tags import renditions_pending
+
+    call_command("seed_demo", stdout=io.StringIO())
+    wait_for(
+        lambda: not any(renditions_pending(image) for image in Image.objects.all()),
+        "the demo images' renditions",
+    )
