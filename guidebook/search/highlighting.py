@@ -39,9 +39,10 @@ def query_pattern(query: str) -> re.Pattern | None:
     return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
 
 
-def snippet(text: str, query: str, *, length: int = SNIPPET_CHARS) -> SafeString:
+def snippet(text: str, pattern: re.Pattern | None, *, length: int = SNIPPET_CHARS) -> SafeString:
+    """`length` characters of `text` from a little before the first match of `pattern` (a
+    query_pattern), escaped, the matches marked."""
     text = " ".join((text or "").split())
-    pattern = query_pattern(query)
     first = pattern.search(text) if pattern else None
     start = 0
     if first and first.start() > LEAD_CHARS:
@@ -60,10 +61,10 @@ def snippet(text: str, query: str, *, length: int = SNIPPET_CHARS) -> SafeString
     return mark_safe("".join(parts))  # noqa: S308
 
 
-def quoted_snippet(query: str, passage: str, summary: str = "") -> SafeString:
-    """The passage around the query's first word in it; when the passage has none of the words
-    (they were in the title, the tags or a caption), the summary, or else the passage's start."""
-    pattern = query_pattern(query)
+def quoted_snippet(pattern: re.Pattern | None, passage: str, summary: str = "") -> SafeString:
+    """The passage around the query's first word in it (`pattern`: its query_pattern); when the
+    passage has none of the words (they were in the title, the tags or a caption), the summary,
+    or else the passage's start."""
     if summary and not (pattern and pattern.search(passage or "")):
-        return snippet(summary, query)
-    return snippet(passage, query)
+        return snippet(summary, pattern)
+    return snippet(passage, pattern)

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 
 from guidebook.images.models import Image
 
-from .highlighting import quoted_snippet
+from .highlighting import query_pattern, quoted_snippet
 
 # The badge on each hit; the facets name the kinds in the plural (services.KINDS).
 KIND_LABELS = {"guide": "Guide", "page": "Page", "image": "Image", "poll": "Poll"}
@@ -34,6 +34,7 @@ def page_hits(results: Iterable, query: str) -> list[Hit]:
     """The page's results as hits. An image hit whose image is no longer public (made private
     or deleted since it was indexed: Solr's index follows through the queue) is left out."""
     results = list(results)
+    pattern = query_pattern(query)  # once for the page's snippets
     images = public_images([result.pk for result in results if result.kind == "image"])
     hits = []
     for result in results:
@@ -51,7 +52,9 @@ def page_hits(results: Iterable, query: str) -> list[Hit]:
                 author=result.author or None,
                 category=result.category or None,
                 tags=list(result.tags or []),
-                snippet=quoted_snippet(query, stored(result, "passage"), stored(result, "summary")),
+                snippet=quoted_snippet(
+                    pattern, stored(result, "passage"), stored(result, "summary")
+                ),
                 thumbnail=thumbnail,
             )
         )
