@@ -26,7 +26,12 @@ def publish(event_type: str, data: dict[str, Any], *, version: int = 1) -> Outbo
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_notify(%s, '')", [NOTIFY_CHANNEL])
     else:
-        # robust: the change is committed whatever happens here, so a failing consumer must not
-        # turn the response into an error. The row stays pending and `relay_events` retries it.
-        transaction.on_commit(lambda: deliver_outbox_locally(ids=[event.pk]), robust=True)
+        deliver_after_commit(event.pk)
     return event
+
+
+def deliver_after_commit(event_id) -> None:
+    """Without a broker: hand the event to the in-process consumers once its row commits."""
+    # robust: the change is committed whatever happens here, so a failing consumer must not
+    # turn the response into an error. The row stays pending and `relay_events` retries it.
+    transaction.on_commit(lambda: deliver_outbox_locally(ids=[event_id]), robust=True)

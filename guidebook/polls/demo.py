@@ -60,7 +60,7 @@ def seed(*, stdout) -> None:
             with suppress(VoteRefused):
                 vote_cast(
                     user=readers[username],
-                    question=question,
+                    question_id=question.pk,
                     choice_id=options[index].pk,
                     now=question.pub_date,
                 )

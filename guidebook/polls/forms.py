@@ -5,13 +5,11 @@ PLEASE_SELECT = "Please select a choice."
 LARGEST_ID = 2**63 - 1  # BigAutoField
 
 
-class VoteForm(forms.Form):
-    """One radio button per choice of the question.
-
-    Cleaning checks only that the answer is a possible id, without a query: vote_cast checks
-    that it is one of the question's choices in the UPDATE that counts the vote, which saves a
-    query on the busiest path of the site (see docs/benchmarks.md). Anything else is "no choice".
-    """
+class BallotForm(forms.Form):
+    """The answer to a poll, checked only to be a possible id, without a query: vote_cast checks
+    that it is one of the question's choices in the statement that counts the vote, which saves
+    a query on the busiest path of the site (see docs/benchmarks.md). Anything else is "no
+    choice"."""
 
     choice = forms.IntegerField(
         min_value=1,
@@ -21,6 +19,10 @@ class VoteForm(forms.Form):
             code: PLEASE_SELECT for code in ("required", "invalid", "min_value", "max_value")
         },
     )
+
+
+class VoteForm(BallotForm):
+    """The poll's form: one radio button per choice of the question."""
 
     def __init__(self, *args, question, **kwargs):
         super().__init__(*args, **kwargs)

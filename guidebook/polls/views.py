@@ -3,12 +3,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views import generic
 
-from .forms import VoteForm
+from .forms import BallotForm, VoteForm
 from .models import Question, Vote
-from .services import InvalidChoice, VoteRefused, vote_cast
+from .services import InvalidChoice, PollNotPublished, VoteRefused, vote_cast
 
 
 class PublishedQuestionMixin:
@@ -56,37 +55,47 @@ class ResultsView(PublishedQuestionMixin, generic.DetailView):
 
 
 class VoteView(DetailView):
-    """POST only; a vote is counted once and answered with a redirect to the results."""
+    """POST only; a vote is counted once and answered with a redirect to the results.
+
+    A counted vote reads nothing but the session and the user: services.vote_cast checks the
+    poll and the choice in the statement that counts it. The question is loaded only to answer
+    anything else (a refusal, a form error, an anonymous voter).
+    """
 
     http_method_names = ["post"]
 
     def get_queryset(self):
-        # The cheap half of published(): a question without choices cannot be voted in anyway
-        # (vote_cast finds no choice to count) and is answered 404 in refuse().
-        return Question.objects.filter(pub_date__lte=timezone.now())
+        return Question.objects.published()
 
     def post(self, request, *args, **kwargs):
-        question = self.object = self.get_object()
         if not request.user.is_authenticated:
             # Back to the question, not to this POST-only address, after logging in.
-            return redirect_to_login(question.get_absolute_url())
-        form = VoteForm(request.POST, question=question)
-        if not form.is_valid():
-            return self.refuse(form)
+            return redirect_to_login(self.get_object().get_absolute_url())
+        ballot = BallotForm(request.POST)
+        if not ballot.is_valid():
+            return self.refuse()
         try:
-            vote_cast(user=request.user, question=question, choice_id=form.cleaned_data["choice"])
+            vote_cast(
+                user=request.user,
+                question_id=self.kwargs["pk"],
+                choice_id=ballot.cleaned_data["choice"],
+            )
+        except (Question.DoesNotExist, PollNotPublished):
+            raise Http404("No poll to vote in here.") from None
         except InvalidChoice as refused:
-            form.add_error("choice", str(refused))
-            return self.refuse(form)
+            return self.refuse(str(refused))
         except VoteRefused as refused:
             messages.warning(request, str(refused))
         else:
             messages.success(request, "Thank you: your vote has been counted.")
-        return redirect("polls:results", question.pk)
+        return redirect("polls:results", self.kwargs["pk"])
 
-    def refuse(self, form):
-        if not Question.objects.published().filter(pk=self.object.pk).exists():
-            raise Http404("No poll to vote in here.")
+    def refuse(self, error: str = ""):
+        """The question again, with what was wrong with the answer (404 if no such poll)."""
+        self.object = self.get_object()
+        form = VoteForm(self.request.POST, question=self.object)
+        if error:
+            form.add_error("choice", error)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def http_method_not_allowed(self, request, *args, **kwargs):

@@ -87,7 +87,7 @@ def edit_poll(site):
 
 def vote(site):
     choice = site["poll"].choices.get(text="Walk")
-    vote_cast(user=UserFactory(), question=site["poll"], choice_id=choice.pk)
+    vote_cast(user=UserFactory(), question_id=site["poll"].pk, choice_id=choice.pk)
 
 
 def describe_image(site):

@@ -166,7 +166,7 @@ def test_results_show_counts_and_percentages_as_text(client, question):
 
 def test_results_mark_the_readers_own_choice_in_text(client, voter, question):
     coffee = question.choices.get(text="Coffee")
-    vote_cast(user=voter, question=question, choice_id=coffee.pk)
+    vote_cast(user=voter, question_id=question.pk, choice_id=coffee.pk)
     response = client.get(reverse("polls:results", args=[question.pk]))
     assert response.text.count("✓ your vote") == 1
     # The mark sits with Coffee's row, not Tea's.
@@ -189,13 +189,13 @@ def test_a_vote_is_counted_and_redirects_to_the_results(client, voter, question)
 
 
 def test_detail_reminds_a_reader_who_already_voted(client, voter, question):
-    vote_cast(user=voter, question=question, choice_id=question.choices.first().pk)
+    vote_cast(user=voter, question_id=question.pk, choice_id=question.choices.first().pk)
     response = client.get(question.get_absolute_url())
     assert "You voted for “Tea”." in response.text
 
 
 def already_voted(voter, question):
-    vote_cast(user=voter, question=question, choice_id=question.choices.first().pk)
+    vote_cast(user=voter, question_id=question.pk, choice_id=question.choices.first().pk)
     return question.choices.last().pk
 
 
