@@ -124,6 +124,32 @@ def test_the_relay_wakes_up_as_soon_as_an_event_commits_on_postgresql(events_bro
     assert 0.25 < waited < 3
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_lingering_relay_gathers_the_events_that_follow_into_one_wake_up(events_broker):
+    wakeups = OutboxWakeups(threading.Event(), linger=0.6)
+    wakeups.wait(0.01)  # starts listening
+
+    def commit_two_events():
+        publish_many(1)
+        time.sleep(0.3)
+        publish_many(1)
+        connection.close()
+
+    writer = threading.Thread(target=commit_two_events)
+    started = time.monotonic()
+    writer.start()
+    wakeups.wait(10)
+    waited = time.monotonic() - started
+    writer.join()
+    assert 0.6 <= waited < 3
+    # The second event's notification was taken with the first: nothing wakes the relay now.
+    started = time.monotonic()
+    wakeups.wait(0.3)
+    assert time.monotonic() - started >= 0.29
+    wakeups.close()
+
+
 def test_an_idle_relay_connection_stays_up_past_two_heartbeats(events_broker):
     """The relay only publishes; between events it must still read the broker's heartbeats, or
     it gives up on a healthy connection after two intervals without a publish."""

@@ -29,9 +29,16 @@ class Command(BaseCommand):
             default=1.0,
             help="Seconds between polls when no notification arrives.",
         )
+        parser.add_argument(
+            "--linger",
+            type=float,
+            default=0.2,
+            help="Seconds to wait after a notification for the events that follow, to publish "
+            "them in one batch.",
+        )
         parser.add_argument("--batch-size", type=int, default=500)
 
-    def handle(self, *args, once, interval, batch_size, **options):
+    def handle(self, *args, once, interval, linger, batch_size, **options):
         self.batch_size = batch_size
         self.connection = None
         backoff = Backoff()
@@ -42,7 +49,7 @@ class Command(BaseCommand):
             "broker" if settings.EVENTS_BROKER_URL else "in-process delivery",
         )
         with stop_on_signals() as stop:
-            wakeups = OutboxWakeups(stop)
+            wakeups = OutboxWakeups(stop, linger=linger)
             try:
                 while not stop.is_set():
                     try:
