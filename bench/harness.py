@@ -155,6 +155,7 @@ def create_voters(count: int) -> list[str]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.models import Session
 
+    from guidebook.accounts.backends import BACKEND_PATH
     from guidebook.accounts.models import Profile, User
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
@@ -174,7 +175,7 @@ def create_voters(count: int) -> list[str]:
     for user in User.objects.filter(username__in=names).order_by("username"):
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = BACKEND_PATH
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         keys.append(session.session_key)

@@ -164,6 +164,7 @@ def upload_rss(base_url: str, pid: int) -> None:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from guidebook.accounts.backends import BACKEND_PATH
     from guidebook.accounts.models import User
 
     user, _ = User.objects.get_or_create(username="bench")
@@ -172,7 +173,7 @@ def upload_rss(base_url: str, pid: int) -> None:
         {
             SESSION_KEY: str(user.pk),
             HASH_SESSION_KEY: user.get_session_auth_hash(),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: BACKEND_PATH,
         }
     )
     session.create()

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
 from .activation import user_for_activation
+from .backends import BACKEND_PATH
 from .forms import ProfileForm, SignUpForm
 from .models import Profile, User
 from .services import profile_update, user_activate, user_register
@@ -36,7 +37,7 @@ def activate(request, uidb64, token):
     if user is None:
         return render(request, "accounts/activation_invalid.html", status=400)
     user_activate(user=user)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=BACKEND_PATH)
     messages.success(request, "Welcome to Guidebook! Tell us a little about yourself.")
     return redirect(user)
 

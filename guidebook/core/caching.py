@@ -122,6 +122,24 @@ def current_versions(topics: Sequence[str]) -> tuple[str, ...] | None:
     return _versions(cache.get_many(keys), topics) or _versions(cache.get_many(keys), topics)
 
 
+def remember(key: str, topics: Sequence[str], compute: Callable[[], object], *, timeout: float):
+    """compute()'s value, kept under `key` until one of `topics` is invalidated (or `timeout`
+    seconds): a hit is one round trip to the cache. As for pages, the versions are read before
+    compute() runs, so a value computed from rows that change meanwhile is stored under versions
+    that are already stale, and never served. A None value is not stored."""
+    found = cache.get_many([key, *map(topic_key, topics)])
+    versions = _versions(found, topics)
+    entry = found.get(key)
+    if versions is not None and entry is not None and entry[0] == versions:
+        return entry[1]
+    if versions is None:  # a topic had no version yet, and has one now
+        versions = current_versions(topics)
+    value = compute()
+    if versions is not None and value is not None:
+        cache.set(key, (versions, value), timeout)
+    return value
+
+
 # ------------------------------------------------------------------------------ fragments
 @dataclass(frozen=True)
 class Fragment:
