@@ -15,7 +15,7 @@ from django.views.generic import DeleteView, DetailView, ListView, UpdateView
 from . import services, storage
 from .forms import DirectUploadForm, ImageEditForm, ImageUploadForm
 from .models import DirectUpload, Image, Rendition
-from .templatetags.image_tags import picture, renditions_ready
+from .templatetags.image_tags import renditions_ready, thumbnail_url
 from .uploadhandlers import SizeLimitedUploadHandler
 from .validation import clean_original_name
 
@@ -42,24 +42,26 @@ class ImageDetailView(DetailView):
         return Image.objects.visible_to(self.request.user).for_display()
 
 
+def renditions_json(image: Image) -> dict:
+    """What the page scripts waiting for an image's renditions need: whether they are ready
+    (or failed for good), and once they are, the thumbnail the upload page shows."""
+    ready = renditions_ready(image)
+    return {
+        "ready": ready,
+        "failed": bool(image.renditions_error),
+        "thumbnail": thumbnail_url(image) if ready else None,
+        "url": image.get_absolute_url(),
+        "alt": image.description,
+    }
+
+
 @never_cache
 @require_GET
 def renditions_status(request, pk):
-    """{"ready": bool, "failed": bool, ...} for the page scripts that wait for an image's
-    renditions (and stop waiting when they failed for good). Same visibility as the detail page:
-    someone else's private image is a 404."""
+    """{"ready": bool, "failed": bool, ...} (renditions_json). Same visibility as the detail
+    page: someone else's private image is a 404."""
     image = get_object_or_404(Image.objects.visible_to(request.user).for_display(), pk=pk)
-    ready = renditions_ready(image)
-    return JsonResponse(
-        {
-            "ready": ready,
-            "failed": bool(image.renditions_error),
-            # The upload page shows this thumbnail, the <img> of the image's <picture>.
-            "thumbnail": picture(image)["src"] if ready else None,
-            "url": image.get_absolute_url(),
-            "alt": image.description,
-        }
-    )
+    return JsonResponse(renditions_json(image))
 
 
 class OwnImageMixin(LoginRequiredMixin):
@@ -215,18 +217,14 @@ def direct_upload_confirm(request):
 @require_GET
 @login_required
 def direct_upload_status(request, pk):
-    """{"state": waiting|checking|stored|refused, "error", "renditions_url"} for the page's
-    script; someone else's upload is a 404."""
-    upload = get_object_or_404(DirectUpload.objects.filter(owner=request.user), pk=pk)
-    return JsonResponse(
-        {
-            "state": upload.state,
-            "error": upload.error or None,
-            "renditions_url": reverse("images:renditions_status", args=[upload.image_id])
-            if upload.image_id
-            else None,
-        }
+    """{"state": waiting|checking|stored|refused, "error", and once stored renditions_json}
+    for the page's script, which polls this alone; someone else's upload is a 404."""
+    uploads = DirectUpload.objects.filter(owner=request.user).select_related("image")
+    upload = get_object_or_404(uploads.prefetch_related("image__renditions"), pk=pk)
+    renditions = (
+        renditions_json(upload.image) if upload.image else {"ready": False, "failed": False}
     )
+    return JsonResponse({"state": upload.state, "error": upload.error or None, **renditions})
 
 
 def file_response(name: str, *, private: bool) -> FileResponse:

@@ -47,18 +47,23 @@
 
     async function poll(url, done) {
       for (let polls = 0; polls < MAX_POLLS; polls += 1) {
-        try {
-          const response = await fetch(url, {
-            credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
-          });
-          const status = response.ok ? await response.json() : null;
-          if (status && done(status)) return status;
-        } catch (error) {
-          // A network hiccup: ask again next time.
-        }
+        // Waiting first: nothing is ready the moment a file has been sent.
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        const status = await statusAt(url);
+        if (status && done(status)) return status;
       }
       throw new Error("Still being prepared; it will show on your images page when ready.");
+    }
+
+    async function statusAt(url) {
+      try {
+        const response = await fetch(url, {
+          credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+        });
+        return response.ok ? await response.json() : null;
+      } catch (error) {
+        return null; // a network hiccup: ask again next time
+      }
     }
 
     function refusal(body, status) {
@@ -98,6 +103,7 @@
       }
 
       say(text, state) {
+        if (text === this.status.textContent && state === this.state) return; // said already
         this.state = state;
         this.node.dataset.state = state;
         this.status.textContent = text;
@@ -159,17 +165,24 @@
         confirmation.append("csrfmiddlewaretoken", token);
         confirmation.append("key", issued.key);
         await postForJSON(issued.confirm_url, confirmation);
-        const status = await poll(issued.status_url, (s) => ["stored", "refused"].includes(s.state));
+        return issued.status_url; // the worker's check, then the renditions, in one status
+      }
+
+      follow(status) {
+        // Whether the thumbnail is ready (or will never be); "stored" once the file is checked.
         if (status.state === "refused") throw new Error("Refused: " + status.error);
-        return status.renditions_url;
+        if (status.ready || status.failed) return true;
+        if (!["waiting", "checking"].includes(status.state)) {
+          this.say("Stored; making its thumbnail…", "checking");
+        }
+        return false;
       }
 
       async run() {
         this.say("Sending…", "sending");
         try {
-          const renditions = await (form.dataset.directUrl ? this.sendToBucket() : this.sendThroughSite());
-          this.say("Stored; making its thumbnail…", "checking");
-          const image = await poll(renditions, (s) => s.ready || s.failed);
+          const url = await (form.dataset.directUrl ? this.sendToBucket() : this.sendThroughSite());
+          const image = await poll(url, (status) => this.follow(status));
           if (image.failed) {
             this.say("Stored, but its smaller versions could not be made (see its page).", "done");
           } else {
