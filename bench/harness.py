@@ -305,6 +305,18 @@ class Gunicorn(Service):
 
 
 # ------------------------------------------------------------------------------ HTTP
+class CountingConnection(http.client.HTTPConnection):
+    """An HTTP connection that adds every byte it sends (request line, headers, body) to
+    `CountingConnection.sent`: what the bench servers have received from `request`, which the
+    servers' own counters cannot say (/proc/<pid>/io does not count socket reads)."""
+
+    sent = 0
+
+    def send(self, data) -> None:
+        CountingConnection.sent += len(data)
+        super().send(data)
+
+
 def request(
     port: int,
     method: str,
@@ -314,7 +326,7 @@ def request(
 ) -> tuple[int, Message, bytes]:
     """One request to the bench server on a fresh connection (gunicorn's sync workers close it
     after each response): (status, response headers, response body)."""
-    conn = http.client.HTTPConnection(LOCALHOST, port, timeout=HTTP_TIMEOUT)
+    conn = CountingConnection(LOCALHOST, port, timeout=HTTP_TIMEOUT)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
@@ -419,6 +431,27 @@ def cpu_seconds(pids: Iterable[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return total / CLOCK_TICKS
+
+
+def bytes_read(pids: Iterable[int]) -> int:
+    """Bytes these processes have read through system calls, from sockets and files alike
+    (/proc/<pid>/io rchar; those gone count as 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+                if line.startswith("rchar:"):
+                    total += int(line.split()[1])
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The value `fraction` of the way up the sorted values, by nearest rank (the p95 of 20
+    values is the 19th)."""
+    ordered = sorted(values)
+    return ordered[max(0, round(fraction * len(ordered)) - 1)]
 
 
 def process_tree(root: int) -> list[int]:

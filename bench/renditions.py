@@ -127,7 +127,7 @@ def end_to_end(count: int) -> None:
             time.sleep(0.01)
         latencies.append((time.perf_counter() - start) * 1000)
     latencies.sort()
-    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+    p95 = harness.percentile(latencies, 0.95)
     print(
         f"upload (12 MP JPEG) -> 4 renditions ready, {count} runs: "
         f"p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, "

@@ -54,6 +54,7 @@ SCRIPTS = [
     Script("compression", timeout=300),
     Script("events", timeout=240),
     Script("renditions", timeout=180, args=["--runs", "21"]),
+    Script("uploads", timeout=240),
     Script("search", timeout=630, env={"BENCH_DOCS": os.environ.get("BENCH_SEARCH_DOCS", "20000")}),
 ]
 

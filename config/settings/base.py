@@ -243,6 +243,15 @@ IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
 IMAGE_SIGNED_URL_EXPIRE = env.int("IMAGE_SIGNED_URL_EXPIRE", default=AWS_QUERYSTRING_EXPIRE)
 # Files older than this that no row references are deleted by the reaper.
 IMAGE_ORPHAN_GRACE_HOURS = env.int("IMAGE_ORPHAN_GRACE_HOURS", default=24)
+# With S3, the upload page sends files from the browser straight to the bucket (presigned POSTs
+# under incoming/; the bucket needs the CORS rule in docs/deploy.md); false sends them through
+# the web process as without S3.
+IMAGE_DIRECT_UPLOADS = env.bool("IMAGE_DIRECT_UPLOADS", default=True)
+# Seconds a presigned POST may be started in after the page asked for it.
+IMAGE_DIRECT_UPLOAD_EXPIRE = env.int("IMAGE_DIRECT_UPLOAD_EXPIRE", default=900)
+# Files under incoming/ older than this, and keys issued this long ago but never confirmed,
+# are deleted by the reaper: the browser has long finished sending, the worker checking.
+IMAGE_INCOMING_GRACE_HOURS = env.int("IMAGE_INCOMING_GRACE_HOURS", default=6)
 # Uploads always stream to a temporary file, never whole into memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 DATA_UPLOAD_MAX_NUMBER_FILES = 20

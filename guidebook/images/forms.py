@@ -24,14 +24,21 @@ class MultipleImageField(forms.FileField):
         return [single(item, initial) for item in files]
 
 
-class ImageUploadForm(forms.Form):
-    image = MultipleImageField(label="Images")
+class ImageDetailsForm(forms.Form):
+    """What an uploader says of the images they send, whichever way the files travel."""
+
     description = forms.CharField(
         max_length=255, required=False, help_text=Image._meta.get_field("description").help_text
     )
     visibility = forms.ChoiceField(
         choices=Image.Visibility.choices, initial=Image.Visibility.PUBLIC
     )
+
+
+class ImageUploadForm(ImageDetailsForm):
+    image = MultipleImageField(label="Images")
+
+    field_order = ["image", "description", "visibility"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,6 +47,14 @@ class ImageUploadForm(forms.Form):
             f"JPEG, PNG, GIF or WebP, up to {limit} each; several at once if you like. "
             "Location data is removed before anything is stored."
         )
+
+
+class DirectUploadForm(ImageDetailsForm):
+    """The upload page's script asking for a key for one file it will send to the bucket."""
+
+    name = forms.CharField(max_length=255)
+    content_type = forms.CharField(max_length=100, required=False)
+    size = forms.IntegerField(min_value=0)
 
 
 class ImageEditForm(forms.ModelForm):

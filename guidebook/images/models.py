@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -21,6 +23,13 @@ def original_key(sha256: str, content_type: str) -> str:
 def rendition_key(sha256: str, spec: str) -> str:
     """Renditions of identical originals are identical too, so they share keys as well."""
     return f"renditions/{sha256[:2]}/{sha256}/{spec}"
+
+
+def incoming_key() -> str:
+    """Where a file sent straight to the bucket waits to be checked: a random name the site
+    chooses (never the uploader's), under a prefix of its own that the reaper and the bucket's
+    lifecycle rule empty."""
+    return f"incoming/{secrets.token_hex(16)}"
 
 
 # upload_to functions are module-level so that migrations can reference them. The uploader's
@@ -136,3 +145,59 @@ class Rendition(models.Model):
     @property
     def content_type(self) -> str:
         return f"image/{self.format}"
+
+
+class DirectUploadQuerySet(models.QuerySet):
+    def unconfirmed(self):
+        return self.filter(confirmed_at__isnull=True)
+
+
+class DirectUpload(models.Model):
+    """A key the site issued for one file to be sent from the browser straight to the bucket.
+
+    The row is how a confirmation is checked (the key was issued, to this user, and not used
+    yet), what the worker reads to store the file as an Image, and what the page asks about.
+    """
+
+    key = models.CharField(max_length=64, unique=True, default=incoming_key, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="direct_uploads"
+    )
+    original_name = models.CharField(
+        max_length=100, blank=True, help_text="The uploader's file name, cleaned; display only."
+    )
+    content_type = models.CharField(
+        max_length=20, help_text="The type the browser declared, which the signed policy requires."
+    )
+    description = models.CharField(max_length=255, blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Image.Visibility.choices, default=Image.Visibility.PUBLIC
+    )
+    issued_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.CharField(
+        max_length=500, blank=True, help_text="Why the file was refused; empty unless it was."
+    )
+
+    objects = DirectUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.original_name or 'upload'} ({self.key})"
+
+    @property
+    def state(self) -> str:
+        """waiting (for the file and its confirmation), checking, stored or refused."""
+        if self.error:
+            return "refused"
+        if self.image_id:
+            return "stored"
+        return "checking" if self.confirmed_at else "waiting"

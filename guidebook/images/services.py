@@ -1,17 +1,26 @@
-"""Writes on images: create, update, delete, and queueing their renditions."""
+"""Writes on images: create, update, delete, queueing their renditions, and the keys for files
+sent straight to the bucket."""
 
 import tempfile
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from guidebook.events.services import publish
 from guidebook.jobs.services import job_start
 
-from . import containers, tasks
+from . import containers, storage, tasks
 from .files import store_once
-from .models import Image, original_key
-from .validation import clean_original_name, validate_image_file
+from .models import DirectUpload, Image, original_key
+from .validation import (
+    check_declared_type,
+    check_size,
+    clean_original_name,
+    validate_image_file,
+)
 
 
 def queue_renditions(image_id: int) -> None:
@@ -92,3 +101,56 @@ def renditions_regenerate(*, user, image_ids: list[int]):
         task_name="images.generate_renditions",
         arguments=[[image_id, True] for image_id in image_ids],
     )
+
+
+def direct_upload_issue(
+    *,
+    owner,
+    name: str,
+    content_type: str,
+    size: int,
+    description: str = "",
+    visibility: str = Image.Visibility.PUBLIC,
+) -> tuple[DirectUpload, dict]:
+    """A key of the site's choosing for one file, and the presigned POST that sends it there.
+    Refuses (ValidationError) what the bucket's policy would: a declared type we do not accept,
+    a declared size over the limit. What arrives is checked by content, as any upload is."""
+    check_declared_type(content_type)
+    check_size(size)
+    upload = DirectUpload.objects.create(
+        owner=owner,
+        original_name=clean_original_name(name),
+        content_type=content_type,
+        description=description,
+        visibility=visibility,
+    )
+    return upload, storage.presigned_post(upload.key, content_type)
+
+
+@transaction.atomic
+def direct_upload_confirm(*, owner, key: str) -> DirectUpload:
+    """The browser says the file has arrived at `key`: queue the job that checks and stores it.
+
+    Refuses (ValidationError, its code for the view) a key the site did not issue ("unknown"),
+    issued to someone else ("not_yours"), confirmed already ("used"), or with nothing there
+    yet ("missing"; the browser may send the file again and confirm again).
+    """
+    upload = DirectUpload.objects.select_for_update().filter(key=key).first()
+    if upload is None:
+        raise ValidationError("The site issued no upload with this key.", code="unknown")
+    if upload.owner_id != owner.pk:
+        raise ValidationError("This upload was issued to someone else.", code="not_yours")
+    if upload.confirmed_at:
+        raise ValidationError("This upload has been confirmed already.", code="used")
+    if not default_storage.exists(upload.key):
+        raise ValidationError("The file has not arrived; send it again.", code="missing")
+    # The worker's check, as a job: /jobs/ follows it and says why a file was refused.
+    upload.job = job_start(
+        user=owner,
+        name=f"Check and store {upload.original_name}",
+        task_name="images.store_direct_upload",
+        arguments=[[upload.pk]],
+    )
+    upload.confirmed_at = timezone.now()
+    upload.save(update_fields=["job", "confirmed_at"])
+    return upload

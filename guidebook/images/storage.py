@@ -3,6 +3,8 @@
 - S3 (django-storages): the bucket is private, so every URL is presigned by `storage.url()` (SigV4,
   expiring after AWS_QUERYSTRING_EXPIRE). Public images get presigned URLs too; a CDN or a
   public-read prefix would be the upgrade if caching across renders matters.
+- Direct uploads (S3 only): the browser sends each file straight to the bucket with a presigned
+  POST whose policy names the key, the content type and the size range; see incoming.py.
 - Local disk: private files get a signed, expiring token URL (`images:file`) served by a view;
   public files get a plain, stable URL (`images:media`) served by a view that checks the file
   belongs to a public image. Both views send the detected content type and `nosniff`; whitenoise
@@ -11,7 +13,7 @@
 
 import mimetypes
 from functools import cache
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -28,6 +30,37 @@ def is_local(storage=None) -> bool:
     the storage has paths, which remote storages leave to Storage.path's NotImplementedError."""
     storage = storage or storages["default"]
     return type(storage).path is not Storage.path
+
+
+def direct_uploads_enabled() -> bool:
+    """Whether the upload page sends files straight to the bucket (S3, and not turned off)."""
+    from storages.backends.s3 import S3Storage  # boto3, imported by the sites that use S3 only
+
+    return settings.IMAGE_DIRECT_UPLOADS and isinstance(storages["default"], S3Storage)
+
+
+def presigned_post(key: str, content_type: str) -> dict:
+    """{"url", "fields"} for a browser to POST one file to `key` in the bucket. S3 refuses the
+    POST unless it is to this key, with this content type, of 1 byte to IMAGE_MAX_UPLOAD_BYTES,
+    within IMAGE_DIRECT_UPLOAD_EXPIRE seconds (boto3 adds the bucket and key conditions)."""
+    bucket = storages["default"]
+    return bucket.connection.meta.client.generate_presigned_post(
+        Bucket=bucket.bucket_name,
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[
+            {"Content-Type": content_type},
+            ["content-length-range", 1, settings.IMAGE_MAX_UPLOAD_BYTES],
+        ],
+        ExpiresIn=settings.IMAGE_DIRECT_UPLOAD_EXPIRE,
+    )
+
+
+def bucket_origin() -> str:
+    """Where the browser sends presigned POSTs (and fetches presigned files) as an origin, for
+    the upload page's Content-Security-Policy. Signing is local: nothing is sent to S3."""
+    url = urlsplit(presigned_post("incoming/origin", "image/jpeg")["url"])
+    return f"{url.scheme}://{url.netloc}"
 
 
 def sign_name(name: str) -> str:

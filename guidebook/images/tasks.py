@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import reaper, renditions
+from . import incoming, reaper, renditions
 
 RETRY = {
     "acks_late": True,
@@ -21,6 +21,15 @@ def generate_renditions(image_id: int, force: bool = False) -> dict:
     return renditions.generate_renditions(image_id=image_id, force=force)
 
 
+# A refused file is refused again on every try; storage errors are worth retrying.
+@shared_task(
+    name="images.store_direct_upload",
+    **{**RETRY, "dont_autoretry_for": (incoming.UploadRefused,)},
+)
+def store_direct_upload(upload_id: int) -> dict:
+    return incoming.store_direct_upload(upload_id=upload_id)
+
+
 @shared_task(name="images.reap_orphans", **RETRY)
 def reap_orphans(grace_hours: int | None = None) -> dict:
     hours = settings.IMAGE_ORPHAN_GRACE_HOURS if grace_hours is None else grace_hours
@@ -30,4 +39,5 @@ def reap_orphans(grace_hours: int | None = None) -> dict:
         "deleted": report.deleted,
         "fresh": report.fresh,
         "referenced": report.referenced,
+        "expired_uploads": report.expired_uploads,
     }

@@ -9,6 +9,9 @@ app_name = "images"
 urlpatterns = [
     path("", cache_public_page("images")(views.ImageIndexView.as_view()), name="index"),
     path("upload/", views.upload, name="upload"),
+    path("uploads/", views.direct_upload_issue, name="upload_issue"),
+    path("uploads/done/", views.direct_upload_confirm, name="upload_confirm"),
+    path("uploads/<int:pk>/", views.direct_upload_status, name="upload_status"),
     path(
         "mine/",
         cache_private_page("user:{user}:images", "user:{user}")(views.MyImagesView.as_view()),

@@ -24,6 +24,7 @@ from .models import FORMATS
 logger = logging.getLogger(__name__)
 
 ACCEPTED = "JPEG, PNG, GIF and WebP"
+ACCEPTED_TYPES = frozenset(content_type for content_type, _ in FORMATS.values())
 
 
 @dataclass(frozen=True)
@@ -77,14 +78,28 @@ def describe_unaccepted(head: bytes) -> str:
 
 
 def validate_size(file) -> None:
-    size = file.size
+    check_size(file.size, exceeded=getattr(file, "exceeded_limit", False))
+
+
+def check_size(size: int, *, exceeded: bool = False) -> None:
     if not size:
         raise ValidationError("The file is empty.", code="empty")
     limit = max_upload_bytes()
-    if size > limit or getattr(file, "exceeded_limit", False):
+    if size > limit or exceeded:
         raise ValidationError(
             f"The file is {filesizeformat(size)}; the limit is {filesizeformat(limit)}.",
             code="too_large",
+        )
+
+
+def check_declared_type(content_type: str) -> None:
+    """The type a browser declares for a file it is about to send straight to the bucket, whose
+    policy requires one of ours; the content is checked all the same once it has arrived."""
+    if content_type not in ACCEPTED_TYPES:
+        said = f"its type is {content_type}" if content_type else "its type is unknown"
+        raise ValidationError(
+            f"This file is not an image we accept ({said}). Only {ACCEPTED} images are accepted.",
+            code="unsupported_type",
         )
 
 

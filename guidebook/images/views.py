@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.generic import DeleteView, DetailView, ListView, UpdateView
 
 from . import services, storage
-from .forms import ImageEditForm, ImageUploadForm
-from .models import Image, Rendition
-from .templatetags.image_tags import renditions_ready
+from .forms import DirectUploadForm, ImageEditForm, ImageUploadForm
+from .models import DirectUpload, Image, Rendition
+from .templatetags.image_tags import renditions_ready, thumbnail_url
 from .uploadhandlers import SizeLimitedUploadHandler
 from .validation import clean_original_name
 
@@ -42,14 +42,26 @@ class ImageDetailView(DetailView):
         return Image.objects.visible_to(self.request.user).for_display()
 
 
+def renditions_json(image: Image) -> dict:
+    """What the page scripts waiting for an image's renditions need: whether they are ready
+    (or failed for good), and once they are, the thumbnail the upload page shows."""
+    ready = renditions_ready(image)
+    return {
+        "ready": ready,
+        "failed": bool(image.renditions_error),
+        "thumbnail": thumbnail_url(image) if ready else None,
+        "url": image.get_absolute_url(),
+        "alt": image.description,
+    }
+
+
 @never_cache
 @require_GET
 def renditions_status(request, pk):
-    """{"ready": bool, "failed": bool} for the page script that waits for an image's renditions
-    (and stops waiting when they failed for good). Same visibility as the detail page: someone
-    else's private image is a 404."""
+    """{"ready": bool, "failed": bool, ...} (renditions_json). Same visibility as the detail
+    page: someone else's private image is a 404."""
     image = get_object_or_404(Image.objects.visible_to(request.user).for_display(), pk=pk)
-    return JsonResponse({"ready": renditions_ready(image), "failed": bool(image.renditions_error)})
+    return JsonResponse(renditions_json(image))
 
 
 class OwnImageMixin(LoginRequiredMixin):
@@ -96,12 +108,45 @@ def store_uploads(request, form) -> list[Image]:
     return created
 
 
+def wants_json(request) -> bool:
+    """The upload page's script, which sends each file on its own and shows the outcome itself."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def uploaded_json(form, created: list[Image]) -> JsonResponse:
+    return JsonResponse(
+        {
+            "images": [
+                {
+                    "url": image.get_absolute_url(),
+                    "renditions_url": reverse("images:renditions_status", args=[image.pk]),
+                }
+                for image in created
+            ],
+            "errors": [error for errors in form.errors.values() for error in errors],
+        },
+        status=201 if created else 400,
+    )
+
+
+def upload_page(request, form):
+    direct = storage.direct_uploads_enabled()
+    response = render(request, "images/upload.html", {"form": form, "direct_uploads": direct})
+    if direct:
+        # The script sends files to the bucket and shows their thumbnails from it.
+        origin = storage.bucket_origin()
+        response._csp_update = {"connect-src": [origin], "img-src": [origin]}
+    return response
+
+
 @csrf_protect
 @login_required
 def upload_form(request):
     form = ImageUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        created = store_uploads(request, form)
+    if request.method == "POST":
+        created = store_uploads(request, form) if form.is_valid() else []
+        if wants_json(request):
+            return uploaded_json(form, created)
         if created and not form.errors:
             messages.success(
                 request,
@@ -112,7 +157,7 @@ def upload_form(request):
             messages.success(
                 request, f"{len(created)} image(s) uploaded; the others were refused (see below)."
             )
-    return render(request, "images/upload.html", {"form": form})
+    return upload_page(request, form)
 
 
 @csrf_exempt
@@ -122,6 +167,64 @@ def upload(request):
     # documented pattern for changing upload handlers per view).
     request.upload_handlers = [SizeLimitedUploadHandler(request)]
     return upload_form(request)
+
+
+# How the page's script is told why a confirmation is refused (services.direct_upload_confirm).
+CONFIRM_REFUSALS = {"unknown": 404, "not_yours": 403, "used": 409, "missing": 400}
+
+
+def refused(error: ValidationError, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": " ".join(error.messages)}, status=status)
+
+
+@require_POST
+@login_required
+def direct_upload_issue(request):
+    """POST a file's name, type and size (and the form's description and visibility): its key
+    and the presigned POST that sends it straight to the bucket."""
+    if not storage.direct_uploads_enabled():
+        return JsonResponse({"error": "Files are sent through the site here."}, status=404)
+    form = DirectUploadForm(request.POST)
+    if not form.is_valid():
+        return refused(ValidationError([e for errors in form.errors.values() for e in errors]))
+    try:
+        upload, post = services.direct_upload_issue(owner=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        return refused(error)
+    return JsonResponse(
+        {
+            "key": upload.key,
+            "post": post,
+            "confirm_url": reverse("images:upload_confirm"),
+            "status_url": reverse("images:upload_status", args=[upload.pk]),
+        },
+        status=201,
+    )
+
+
+@require_POST
+@login_required
+def direct_upload_confirm(request):
+    """POST the key of a file the browser has sent: the worker checks and stores it."""
+    try:
+        upload = services.direct_upload_confirm(owner=request.user, key=request.POST.get("key", ""))
+    except ValidationError as error:
+        return refused(error, CONFIRM_REFUSALS[error.code])
+    return JsonResponse({"state": upload.state}, status=202)
+
+
+@never_cache
+@require_GET
+@login_required
+def direct_upload_status(request, pk):
+    """{"state": waiting|checking|stored|refused, "error", and once stored renditions_json}
+    for the page's script, which polls this alone; someone else's upload is a 404."""
+    uploads = DirectUpload.objects.filter(owner=request.user).select_related("image")
+    upload = get_object_or_404(uploads.prefetch_related("image__renditions"), pk=pk)
+    renditions = (
+        renditions_json(upload.image) if upload.image else {"ready": False, "failed": False}
+    )
+    return JsonResponse({"state": upload.state, "error": upload.error or None, **renditions})
 
 
 def file_response(name: str, *, private: bool) -> FileResponse:

@@ -127,6 +127,24 @@ def signed_in_pages(reader, pending) -> dict[str, str]:
     }
 
 
+def upload_files_sent(page) -> None:
+    """The upload page's list once its script has sent a good file and a bad one, with a third
+    chosen but not sent yet."""
+    page.goto(reverse("images:upload"))
+    jpeg, pdf = "image/jpeg", "application/pdf"
+    page.set_input_files(
+        "#id_image",
+        [
+            {"name": "tram.jpg", "mimeType": jpeg, "buffer": image_bytes(color=(9, 80, 40))},
+            {"name": "ticket.jpg", "mimeType": pdf, "buffer": b"%PDF-1.7"},
+        ],
+    )
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.locator(".upload-item[data-state='done'] img").wait_for()
+    page.locator(".upload-item[data-state='failed']").wait_for()
+    page.set_input_files("#id_image", [{"name": "later.jpg", "mimeType": jpeg, "buffer": b"x"}])
+
+
 class Checks:
     """Opens pages in one browser context: axe-core checks each, and its HTML is kept for vnu."""
 
@@ -149,6 +167,12 @@ class Checks:
             self.page.get_by_role("button", name=button).click()
         self.check(name, posted.value, 200)
         assert self.page.locator(".errorlist").count(), f"{name}: the form showed no error"
+
+    def shown(self, name: str) -> None:
+        """The page as its script has changed it since it loaded: its DOM, checked by both."""
+        self.documents[name] = self.page.content().encode()
+        if violations := self.axe.violations(self.page):
+            self.problems.setdefault(name, []).extend(f"axe: {v}" for v in violations)
 
     def check(self, name: str, response, expected_status: int) -> None:
         if response.status != expected_status:
@@ -195,6 +219,8 @@ def test_every_page_is_valid_html_with_no_accessibility_violations(
     for name, url in signed_in_pages(reader, pending).items():
         checks.visit(name, url)
     checks.submitted("upload, with errors", reverse("images:upload"), {}, "Upload")
+    upload_files_sent(checks.page)
+    checks.shown("upload, files sent: one ready, one refused, one chosen")
     context.close()
 
     for name, errors in vnu(checks.documents).items():

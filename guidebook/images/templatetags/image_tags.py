@@ -48,6 +48,13 @@ def picture(image: Image, sizes: str = DEFAULT_SIZES, eager: bool = False):
     }
 
 
+def thumbnail_url(image: Image) -> str:
+    """The smallest JPEG or PNG rendition's URL (a <picture>'s <img>), for an image whose
+    renditions are ready."""
+    smallest = min((r for r in image.renditions.all() if r.format != "webp"), key=lambda r: r.width)
+    return storage.file_url(smallest.file.name, private=image.is_private)
+
+
 @register.simple_tag
 def original_url(image: Image) -> str:
     return storage.file_url(image.file.name, private=image.is_private)

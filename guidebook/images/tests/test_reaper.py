@@ -44,7 +44,7 @@ def test_reaper_deletes_old_orphans_and_keeps_used_and_fresh_files(files):
     assert default_storage.exists(used) and default_storage.exists(fresh)
     assert (
         "Scanned 3 file(s): 1 in use, 1 unreferenced but within the grace period (kept), "
-        "1 orphan(s) deleted." in output
+        "1 orphan(s) deleted. 0 upload key(s) never confirmed deleted." in output
     )
 
 

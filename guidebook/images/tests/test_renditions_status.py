@@ -14,6 +14,10 @@ def status_url(image):
     return reverse("images:renditions_status", args=[image.pk])
 
 
+def flags(response) -> dict:
+    return {key: response.json()[key] for key in ("ready", "failed")}
+
+
 @pytest.fixture
 def image(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
@@ -31,22 +35,29 @@ def test_not_ready_then_ready_once_renditions_exist(client, image):
     Rendition.objects.filter(image=image).delete()
     response = client.get(status_url(image))
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
-    assert response.json() == {"ready": False, "failed": False}
+    assert flags(response) == {"ready": False, "failed": False}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     for rendition in saved:
         rendition.pk = None
         rendition.save()
-    assert client.get(status_url(image)).json() == {"ready": True, "failed": False}
+    assert flags(client.get(status_url(image))) == {"ready": True, "failed": False}
+
+
+def test_ready_renditions_come_with_the_thumbnail_the_upload_page_shows(client, image):
+    status = client.get(status_url(image)).json()
+    smallest = image.renditions.get(spec="400w.jpg")
+    assert status["thumbnail"] == smallest.file.url
+    assert (status["url"], status["alt"]) == (image.get_absolute_url(), image.description)
 
 
 def test_partial_renditions_are_not_ready(client, image):
     image.renditions.filter(format="webp").delete()
-    assert client.get(status_url(image)).json() == {"ready": False, "failed": False}
+    assert flags(client.get(status_url(image))) == {"ready": False, "failed": False}
 
 
 def test_image_created_without_running_the_task_is_not_ready(client):
     image = ImageFactory()  # on-commit callbacks never run inside the test's transaction
-    assert client.get(status_url(image)).json() == {"ready": False, "failed": False}
+    assert flags(client.get(status_url(image))) == {"ready": False, "failed": False}
 
 
 def test_get_only(client, image):
@@ -65,7 +76,7 @@ def test_private_image_is_404_for_others_and_seen_by_owner_and_staff(client):
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
     client.force_login(owner)
-    assert client.get(url).json() == {"ready": False, "failed": False}
+    assert flags(client.get(url)) == {"ready": False, "failed": False}
     client.force_login(StaffFactory())
     assert client.get(url).status_code == 200
 

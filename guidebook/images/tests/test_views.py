@@ -21,10 +21,11 @@ def logged_in(client, user):
     return client
 
 
-def post_upload(client, *files, visibility="public", description="Seen from the ridge"):
+def post_upload(client, *files, visibility="public", description="Seen from the ridge", **headers):
     return client.post(
         reverse("images:upload"),
         {"image": list(files), "description": description, "visibility": visibility},
+        headers=headers,
     )
 
 
@@ -91,6 +92,35 @@ def test_missing_file_is_a_form_error(logged_in):
         reverse("images:upload"), {"description": "x", "visibility": "public"}
     )
     assert response.status_code == 200 and "This field is required" in response.content.decode()
+
+
+def test_the_upload_pages_script_gets_each_files_outcome_as_json(logged_in):
+    sent = post_upload(logged_in, upload(image_bytes(), "ridge.jpg"), accept="application/json")
+    assert sent.status_code == 201
+    image = Image.objects.get()
+    assert sent.json() == {
+        "images": [
+            {
+                "url": image.get_absolute_url(),
+                "renditions_url": reverse("images:renditions_status", args=[image.pk]),
+            }
+        ],
+        "errors": [],
+    }
+    refused = post_upload(logged_in, upload(b"%PDF-1.7", "cv.jpg"), accept="application/json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "images": [],
+        "errors": [
+            "cv.jpg: This file is a PDF document. Only JPEG, PNG, GIF and WebP images are accepted."
+        ],
+    }
+    assert Image.objects.count() == 1
+
+
+def test_the_upload_page_is_a_plain_form_for_the_local_disk(logged_in):
+    page = logged_in.get(reverse("images:upload")).content.decode()
+    assert 'data-upload-url="/images/upload/"' in page and "data-direct-url" not in page
 
 
 def test_gallery_lists_public_images_only_with_lazy_pictures(
