@@ -103,46 +103,39 @@ def test_the_periodic_task_relays_pending_events(events_broker):
     assert events_broker.count(probe) == 3
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_the_relay_wakes_up_as_soon_as_an_event_commits_on_postgresql(events_broker):
-    wakeups = OutboxWakeups(threading.Event())
-    wakeups.wait(0.01)  # starts listening
+def seconds_woken_after(wakeups: OutboxWakeups, *delays: float) -> float:
+    """How long wakeups.wait(10) takes while another connection commits an event after each of
+    `delays` seconds in turn."""
 
-    def commit_an_event():
-        time.sleep(0.3)
-        publish_many(1)
+    def commit_events():
+        for delay in delays:
+            time.sleep(delay)
+            publish_many(1)
         connection.close()
 
-    writer = threading.Thread(target=commit_an_event)
+    wakeups.wait(0.01)  # starts listening
+    writer = threading.Thread(target=commit_events)
     started = time.monotonic()
     writer.start()
     wakeups.wait(10)
     waited = time.monotonic() - started
     writer.join()
+    return waited
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_relay_wakes_up_as_soon_as_an_event_commits_on_postgresql(events_broker):
+    wakeups = OutboxWakeups(threading.Event())
+    assert 0.25 < seconds_woken_after(wakeups, 0.3) < 3
     wakeups.close()
-    assert 0.25 < waited < 3
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_lingering_relay_gathers_the_events_that_follow_into_one_wake_up(events_broker):
     wakeups = OutboxWakeups(threading.Event(), linger=0.6)
-    wakeups.wait(0.01)  # starts listening
-
-    def commit_two_events():
-        publish_many(1)
-        time.sleep(0.3)
-        publish_many(1)
-        connection.close()
-
-    writer = threading.Thread(target=commit_two_events)
-    started = time.monotonic()
-    writer.start()
-    wakeups.wait(10)
-    waited = time.monotonic() - started
-    writer.join()
-    assert 0.6 <= waited < 3
+    assert 0.6 <= seconds_woken_after(wakeups, 0, 0.3) < 3
     # The second event's notification was taken with the first: nothing wakes the relay now.
     started = time.monotonic()
     wakeups.wait(0.3)
