@@ -73,8 +73,12 @@ def topic_key(topic: str) -> str:
 
 
 def _new_versions(topics: Iterable[str]) -> None:
+    versions = {topic_key(t): secrets.token_hex(8) for t in topics}
     try:
-        cache.set_many({topic_key(t): secrets.token_hex(8) for t in topics}, timeout=None)
+        if len(versions) == 1:  # a vote's one topic: a plain SET, not a MULTI/EXEC pipeline
+            cache.set(*versions.popitem(), timeout=None)
+        else:
+            cache.set_many(versions, timeout=None)
     except Exception:
         # The change is committed; only its pages stay as they were, PAGE_CACHE_SECONDS at most.
         logger.exception("could not invalidate the cached pages of %s", ", ".join(topics))
