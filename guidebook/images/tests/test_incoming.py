@@ -255,3 +255,21 @@ def test_the_worker_stores_a_confirmed_file_and_makes_its_renditions(
     assert states[-1] == "stored" and set(states) <= {"checking", "stored"}
     assert Image.objects.get().renditions.count() == 4
     assert not s3_storage.exists(issued["key"])
+
+
+def test_without_a_broker_a_refused_file_is_answered_and_its_job_says_why(
+    s3_storage, client, owner, django_capture_on_commit_callbacks
+):
+    """Tasks run in the request when there is no broker: the file's refusal is the job's
+    failure, on the page and in /jobs/, never the confirmation's 500."""
+    data = image_bytes()[:-200]
+    issued = issue(client, name="half.jpg", size=len(data)).json()
+    assert send_to_bucket(issued["post"], data) == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(client, issued["key"])
+    assert response.status_code == 202
+    status = client.get(issued["status_url"]).json()
+    assert status["state"] == "refused" and "truncated" in status["error"]
+    job = DirectUpload.objects.get().job
+    assert job_statuses([job])[job.pk].state == "FAILURE"
+    assert "half.jpg: The file is truncated" in client.get(reverse("jobs:list")).text

@@ -128,6 +128,23 @@ def test_jobs_work_in_the_embedded_profile_with_tasks_run_in_process(client):
     assert (status.state, status.done, status.total) == ("SUCCESS", 2, 2)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_in_the_embedded_profile_a_failed_task_is_the_jobs_failure_not_the_callers(client):
+    from config.celery import app
+
+    user = UserFactory()
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        job = job_start(
+            user=user, name="Embedded", task_name="jobs_tests.fail_on", arguments=[["bad"]]
+        )
+    finally:
+        app.conf.task_always_eager = previous
+    status = job_statuses([job])[job.pk]
+    assert (status.state, status.error) == ("FAILURE", "ValueError: cannot process bad")
+
+
 @pytest.mark.django_db
 def test_a_queued_job_is_pending_and_people_see_only_their_own(client):
     owner, other = UserFactory(), UserFactory()
