@@ -330,13 +330,22 @@
         return false;
       }
 
-      async run() {
+      async run(release) {
+        // `release` frees this file's place among the AT_ONCE being sent once it has been
+        // sent: the wait for its thumbnail takes none, and is one poll for all the files.
         this.say("Sending…", "sending");
         try {
           const follow = (status) => this.follow(status);
-          const image = form.dataset.directUrl
-            ? await watch(await this.sendToBucket(), follow)
-            : await poll(await this.sendThroughSite(), follow);
+          let image;
+          if (form.dataset.directUrl) {
+            const issued = await this.sendToBucket();
+            release();
+            image = await watch(issued, follow);
+          } else {
+            const url = await this.sendThroughSite();
+            release();
+            image = await poll(url, follow);
+          }
           if (image.failed) {
             this.say("Stored, but its smaller versions could not be made (see its page).", "done");
           } else {
@@ -346,6 +355,8 @@
         } catch (error) {
           if (error === CANCELLED) this.say("Cancelled.", "cancelled");
           else this.say(error.message, "failed");
+        } finally {
+          release();
         }
       }
 
@@ -365,11 +376,14 @@
         if (sending >= AT_ONCE) return;
         if (item.state !== "waiting") continue;
         sending += 1;
-        item.run().finally(() => {
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
           sending -= 1;
           next();
-          summarise();
-        });
+        };
+        item.run(release).finally(summarise);
       }
     }
 
