@@ -47,6 +47,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import urllib3
 from PIL import Image
@@ -163,13 +164,21 @@ class Client:
     def cookies(self) -> dict[str, str]:
         return {"Cookie": f"sessionid={self.session}; csrftoken={self.secret}"}
 
-    def post(self, path: str, fields: dict | list, accept: str = "application/json"):
-        """A multipart POST of `fields` (a list of pairs to repeat a field, as FormData does)."""
-        pairs = list(fields.items()) if isinstance(fields, dict) else list(fields)
+    def post(self, path: str, fields: dict, accept: str = "application/json"):
         body, content_type = urllib3.encode_multipart_formdata(
-            [*pairs, ("csrfmiddlewaretoken", self.secret)]
+            {**fields, "csrfmiddlewaretoken": self.secret}
         )
         headers = {**self.cookies, "Content-Type": content_type, "Accept": accept}
+        return harness.request(self.port, "POST", path, body, headers)
+
+    def post_urlencoded(self, path: str, pairs: list[tuple[str, str]]):
+        """A POST as the page's script sends its keys and confirmations (URLSearchParams)."""
+        body = urlencode([*pairs, ("csrfmiddlewaretoken", self.secret)]).encode()
+        headers = {
+            **self.cookies,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+        }
         return harness.request(self.port, "POST", path, body, headers)
 
     def get_json(self, path: str):
@@ -256,7 +265,7 @@ class Selection:
         for file in group:
             fields += [("name", file.name), ("content_type", "image/jpeg")]
             fields += [("size", str(len(file.data)))]
-        status, _, body = self.client.post("/images/uploads/", fields)
+        status, _, body = self.client.post_urlencoded("/images/uploads/", fields)
         if status != 201:
             raise RuntimeError(f"no keys issued ({status}): {body[:200]!r}")
         answer = json.loads(body)
@@ -295,7 +304,7 @@ class Selection:
                     return
                 batch = self.to_confirm[:KEYS_AT_ONCE]
                 del self.to_confirm[:KEYS_AT_ONCE]
-            status, _, body = self.client.post(
+            status, _, body = self.client.post_urlencoded(
                 "/images/uploads/done/", [("key", file.issued["key"]) for file, _ in batch]
             )
             if status not in (200, 202):
