@@ -4,6 +4,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from guidebook.core.admin import ReadOnlyAdmin
+
 from . import services, storage
 from .models import DirectUpload, Image, Rendition
 from .validation import validate_upload
@@ -141,7 +143,7 @@ class ImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(DirectUpload)
-class DirectUploadAdmin(admin.ModelAdmin):
+class DirectUploadAdmin(ReadOnlyAdmin):
     """Keys issued for files sent straight to the bucket, to inspect, not to edit: a row is the
     site's record of what it signed (services.direct_upload_issue) and the worker's of what it
     made of the file; the reaper deletes the unconfirmed ones and their files."""
@@ -164,12 +166,3 @@ class DirectUploadAdmin(admin.ModelAdmin):
     search_fields = ["key", "original_name", "owner__username"]
     raw_id_fields = ["owner", "job", "image"]
     date_hierarchy = "issued_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
