@@ -22,6 +22,7 @@
   const MAX_POLLS = GIVE_UP_MS / POLL_MS;
   const AT_ONCE = 3; // files sent at the same time; the others wait their turn
   const KEYS_AT_ONCE = 20; // files whose keys are asked for in one request
+  const IDS_AT_ONCE = 50; // files whose statuses one poll asks for (the site's limit)
   const KEY_MARGIN_MS = 60000; // a key this close to its policy's end is asked for again
   const CANCELLED = new Error("Cancelled");
 
@@ -195,13 +196,18 @@
       if (polling) return schedulePoll(POLL_MS);
       polling = true;
       const ids = Array.from(watched.keys());
-      const url = watched.get(ids[0]).url + "?ids=" + ids.join(",");
-      const body = await statusAt(url);
+      const url = watched.get(ids[0]).url + "?ids=";
+      const parts = [];
+      for (let at = 0; at < ids.length; at += IDS_AT_ONCE) {
+        parts.push(statusAt(url + ids.slice(at, at + IDS_AT_ONCE).join(",")));
+      }
+      const answers = await Promise.all(parts);
+      const statuses = Object.assign({}, ...answers.map((body) => body && body.uploads));
       polling = false;
       const now = Date.now();
       ids.forEach((id) => {
         const watcher = watched.get(id);
-        const status = body && body.uploads && body.uploads[id];
+        const status = statuses[id];
         try {
           if (status && watcher.done(status)) {
             watched.delete(id);
