@@ -184,7 +184,8 @@
     }
 
     function pollInterval() {
-      // Every POLL_MS while the newest file has waited a couple of seconds, then slower.
+      // Every POLL_MS until the newest file has waited 2 s, then a quarter of its wait (a busy
+      // worker, or one that is down), up to MAX_POLL_MS.
       const now = Date.now();
       const newest = Math.min(...Array.from(watched.values(), (w) => now - w.since));
       return Math.min(MAX_POLL_MS, Math.max(POLL_MS, newest / 4));
