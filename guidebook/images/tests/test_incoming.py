@@ -8,6 +8,7 @@ conditions S3 would enforce.
 import base64
 import json
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import urllib3
@@ -397,3 +398,24 @@ def test_without_a_broker_a_refused_file_is_answered_and_its_job_says_why(
     job = DirectUpload.objects.get().job
     assert job_statuses([job])[job.pk].state == "FAILURE"
     assert "half.jpg: The file is truncated" in client.get(reverse("jobs:list")).text
+
+
+def test_the_requests_reuse_the_storages_s3_client(
+    sent, s3_storage, client, owner, django_capture_on_commit_callbacks
+):
+    """Making a boto3 client costs a web process tens of milliseconds (botocore reads its
+    service descriptions): the storage makes one per thread and keeps it, and the requests of
+    the direct path only sign with it (HMAC, no request to S3)."""
+    issued, _ = sent
+    made = s3_storage.connection.meta.client
+    with (
+        mock.patch("boto3.session.Session.resource", side_effect=AssertionError("new client")),
+        mock.patch("botocore.endpoint.Endpoint._send", side_effect=AssertionError("sent to S3")),
+    ):
+        keys = issue_several(client, [("a.jpg", "image/jpeg", 9), ("b.jpg", "image/jpeg", 9)])
+        assert keys.status_code == 201
+        with django_capture_on_commit_callbacks(execute=False):
+            assert confirm(client, issued["key"]).status_code == 202
+        statuses = client.get(reverse("images:upload_statuses"), {"ids": issued["id"]})
+        assert statuses.status_code == 200
+    assert s3_storage.connection.meta.client is made
