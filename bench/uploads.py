@@ -37,6 +37,7 @@ Environment:
   BENCH_WORKERS       gunicorn workers (WEB_CONCURRENCY), default 2 x CPUs + 1
 """
 
+import collections
 import io
 import json
 import os
@@ -159,6 +160,16 @@ class Client:
     session: str
     secret: str
     port: int = 0
+    # Requests sent to the site, by what they ask ("keys", "confirmations", "polls", "form").
+    sent: collections.Counter = field(default_factory=collections.Counter)
+    counting: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, path: str) -> None:
+        kind = {"/images/uploads/": "keys", "/images/uploads/done/": "confirmations"}.get(
+            path, "polls" if path.startswith("/images/uploads/") else "form"
+        )
+        with self.counting:
+            self.sent[kind] += 1
 
     @property
     def cookies(self) -> dict[str, str]:
@@ -169,6 +180,7 @@ class Client:
             {**fields, "csrfmiddlewaretoken": self.secret}
         )
         headers = {**self.cookies, "Content-Type": content_type, "Accept": accept}
+        self.count(path)
         return harness.request(self.port, "POST", path, body, headers)
 
     def post_urlencoded(self, path: str, pairs: list[tuple[str, str]]):
@@ -179,9 +191,11 @@ class Client:
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/json",
         }
+        self.count(path)
         return harness.request(self.port, "POST", path, body, headers)
 
     def get_json(self, path: str):
+        self.count(path.partition("?")[0])
         status, _, body = harness.request(
             self.port, "GET", path, headers={**self.cookies, "Accept": "application/json"}
         )
@@ -385,12 +399,19 @@ class Figures:
     read: int = 0
     cpu: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    requests: collections.Counter = field(default_factory=collections.Counter)
 
     def per_mb(self) -> tuple[float, float]:
         return self.read / self.megabytes, 1000 * self.cpu / self.megabytes
 
     def ms_a_file(self) -> float:
         return 1000 * self.cpu / self.files
+
+    def requests_a_file(self) -> str:
+        return ", ".join(
+            f"{kind} {self.requests[kind] / self.files:.2f}"
+            for kind in ("keys", "confirmations", "polls")
+        )
 
 
 def measure(
@@ -401,6 +422,7 @@ def measure(
     meter = harness.CpuMeter({"web": site.pids})
     pids = site.pids()
     before = harness.bytes_read(pids) + harness.CountingConnection.sent
+    sent = collections.Counter(client.sent)
     meter.start()
     latencies = upload(client, files, f"bench-{figures.files}-{figures.read}")
     figures.cpu += meter.stop()["web"]
@@ -408,6 +430,7 @@ def measure(
     figures.megabytes += sum(map(len, files)) / MB
     figures.files += len(files)
     figures.latencies += latencies or []
+    figures.requests += client.sent - sent
 
 
 # ------------------------------------------------------------------------------ run
@@ -507,7 +530,9 @@ def report(figures: dict[tuple[str, str], Figures], sizes: dict[str, float], log
             f"{what + ', CPU ms':<30} {through_cpu:>13.1f} {one_cpu:>8.2f} "
             f"{one_cpu / through_cpu:>7.2%} {set_cpu:>12.2f} {set_cpu / through_cpu:>7.2%}"
             f"   (direct: {one.ms_a_file():.1f} ms a file alone, "
-            f"{selection.ms_a_file():.1f} in a selection)"
+            f"{selection.ms_a_file():.1f} in a selection)\n"
+            f"{what + ', requests a file':<30} one file: {one.requests_a_file()}; "
+            f"selection: {selection.requests_a_file()}"
         )
         for path, figure, (bytes_in, cpu) in (
             ("one file alone", one, (one_bytes, one_cpu)),
@@ -525,7 +550,8 @@ def report(figures: dict[tuple[str, str], Figures], sizes: dict[str, float], log
                 ratio_row(
                     f"web process CPU per uploaded MB, {kind} 12 MP JPEG ({size:.1f} MB), direct "
                     f"to S3, {path}, against through the site (direct: "
-                    f"{figure.ms_a_file():.1f} ms a file)",
+                    f"{figure.ms_a_file():.1f} ms a file; requests a file: "
+                    f"{figure.requests_a_file()})",
                     (cpu, through_cpu),
                     "ms/MB",
                     CPU_TARGET,
