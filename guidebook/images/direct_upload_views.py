@@ -5,8 +5,8 @@ Each file of a selection costs the web process requests, not bytes: about what a
 request costs, whatever the file's size. Hence the batches (bench/uploads.py, docs/benchmarks.md):
 the page asks for the keys of the files it is about to send in one request, confirms together
 the files that arrive while a confirmation is on its way, and polls the statuses of all its
-pending files in one request. One file alone (a retry, say) is asked about in the same forms;
-the single-file answers are the ones the page's first version read, kept as they were.
+pending files in one request. One file alone (a retry, say) is asked about in the same URLs;
+the single-file answers are the ones the page's first version read, with a few more fields.
 """
 
 from django.conf import settings
@@ -111,10 +111,7 @@ def issue_one(request):
         upload, post = services.direct_upload_issue(owner=request.user, **form.cleaned_data)
     except ValidationError as error:
         return refused(error)
-    return JsonResponse(
-        {**issued_json(upload, post), **batch_urls()},
-        status=201,
-    )
+    return JsonResponse({**issued_json(upload, post), **batch_urls()}, status=201)
 
 
 @require_POST
