@@ -460,7 +460,8 @@ def main() -> int:
         for n in range(workers):
             through_site(client, [data["smooth"][2 * RUNS + n]], "warm-through")
             direct(client, [data["grainy"][2 * RUNS + n]], "warm-direct")
-        made = 2 * workers
+        direct(client, data["smooth"][2 * RUNS :], "warm-selection")  # the batches' forms
+        made = 3 * workers
         renditions_made(made)
         figures = {(kind, path): Figures() for kind in data for path in PATHS}
         for run in range(RUNS):
@@ -471,7 +472,8 @@ def main() -> int:
                 renditions_made(made)
             DEADLINE.check(f"run {run + 1}")
         for kind in data:  # a photo set: RUNS other files, chosen together
-            measure(site, figures[kind, "selection"], direct, client, data[kind][RUNS:])
+            selection = data[kind][RUNS : 2 * RUNS]
+            measure(site, figures[kind, "selection"], direct, client, selection)
             made += RUNS
             renditions_made(made)
         DEADLINE.check("selections")
