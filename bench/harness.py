@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -311,9 +312,11 @@ class CountingConnection(http.client.HTTPConnection):
     servers' own counters cannot say (/proc/<pid>/io does not count socket reads)."""
 
     sent = 0
+    _counting = threading.Lock()  # bench/uploads.py sends from several threads
 
     def send(self, data) -> None:
-        CountingConnection.sent += len(data)
+        with CountingConnection._counting:
+            CountingConnection.sent += len(data)
         super().send(data)
 
 

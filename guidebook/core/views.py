@@ -11,7 +11,16 @@ from guidebook.polls.models import Question
 from .health import run_checks
 
 # Pages for signed-in people, forms and the admin: nothing for a search engine.
-PRIVATE_PATHS = ["/admin/", "/accounts/", "/jobs/", "/images/upload/", "/images/mine/"]
+# Prefixes: "/images/upload/" (the form) does not cover "/images/uploads/" (the direct
+# uploads' keys, confirmations and statuses).
+PRIVATE_PATHS = [
+    "/admin/",
+    "/accounts/",
+    "/jobs/",
+    "/images/upload/",
+    "/images/uploads/",
+    "/images/mine/",
+]
 
 
 class HomeView(TemplateView):

@@ -4,8 +4,10 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from guidebook.core.admin import ReadOnlyAdmin
+
 from . import services, storage
-from .models import Image, Rendition
+from .models import DirectUpload, Image, Rendition
 from .validation import validate_upload
 
 
@@ -138,3 +140,29 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description="Dimensions")
     def dimensions(self, image):
         return f"{image.width} x {image.height}"
+
+
+@admin.register(DirectUpload)
+class DirectUploadAdmin(ReadOnlyAdmin):
+    """Keys issued for files sent straight to the bucket, to inspect, not to edit: a row is the
+    site's record of what it signed (services.direct_upload_issue) and the worker's of what it
+    made of the file; the reaper deletes the unconfirmed ones and their files."""
+
+    list_display = [
+        "key",
+        "owner",
+        "original_name",
+        "issued_at",
+        "confirmed_at",
+        "image",
+        "error",
+    ]
+    list_filter = [
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        ("error", admin.EmptyFieldListFilter),
+        "issued_at",
+    ]
+    list_select_related = ["owner", "image"]
+    search_fields = ["key", "original_name", "owner__username"]
+    raw_id_fields = ["owner", "job", "image"]
+    date_hierarchy = "issued_at"

@@ -2,10 +2,11 @@
 sent straight to the bucket."""
 
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -103,54 +104,104 @@ def renditions_regenerate(*, user, image_ids: list[int]):
     )
 
 
-def direct_upload_issue(
+@dataclass(frozen=True)
+class DeclaredFile:
+    """What the browser says of a file it is about to send: its name, type and size."""
+
+    name: str
+    content_type: str
+    size: int
+
+
+def direct_uploads_issue(
     *,
     owner,
-    name: str,
-    content_type: str,
-    size: int,
+    files: Sequence[DeclaredFile],
     description: str = "",
     visibility: str = Image.Visibility.PUBLIC,
-) -> tuple[DirectUpload, dict]:
-    """A key of the site's choosing for one file, and the presigned POST that sends it there.
-    Refuses (ValidationError) what the bucket's policy would: a declared type we do not accept,
-    a declared size over the limit. What arrives is checked by content, as any upload is."""
-    check_declared_type(content_type)
-    check_size(size)
-    upload = DirectUpload.objects.create(
-        owner=owner,
-        original_name=clean_original_name(name),
-        content_type=content_type,
-        description=description,
-        visibility=visibility,
+) -> list[tuple[DirectUpload, dict] | ValidationError]:
+    """For each file in turn, a key of the site's choosing and the presigned POST that sends it
+    there (one INSERT for all of them), or why not: a ValidationError for what the bucket's
+    policy would refuse, a declared type we do not accept or a declared size over the limit.
+    What arrives is checked by content, as any upload is."""
+    outcomes: list[DirectUpload | ValidationError] = []
+    for file in files:
+        try:
+            check_declared_type(file.content_type)
+            check_size(file.size)
+        except ValidationError as error:
+            outcomes.append(error)
+            continue
+        outcomes.append(
+            DirectUpload(
+                owner=owner,
+                original_name=clean_original_name(file.name),
+                content_type=file.content_type,
+                description=description,
+                visibility=visibility,
+            )
+        )
+    DirectUpload.objects.bulk_create([o for o in outcomes if isinstance(o, DirectUpload)])
+    return [
+        o if isinstance(o, ValidationError) else (o, storage.presigned_post(o.key, o.content_type))
+        for o in outcomes
+    ]
+
+
+def direct_upload_issue(*, owner, name: str, content_type: str, size: int, **details) -> tuple:
+    """direct_uploads_issue for one file: (its DirectUpload, its presigned POST), or raises
+    the ValidationError."""
+    (outcome,) = direct_uploads_issue(
+        owner=owner, files=[DeclaredFile(name, content_type, size)], **details
     )
-    return upload, storage.presigned_post(upload.key, content_type)
+    if isinstance(outcome, ValidationError):
+        raise outcome
+    return outcome
 
 
 @transaction.atomic
-def direct_upload_confirm(*, owner, key: str) -> DirectUpload:
-    """The browser says the file has arrived at `key`: queue the job that checks and stores it.
+def direct_uploads_confirm(
+    *, owner, keys: Sequence[str]
+) -> dict[str, DirectUpload | ValidationError]:
+    """The browser says these files have arrived at their keys: queue, for each, the job that
+    checks and stores it. Whether a file is there is the worker's to find out (it reads the
+    object anyway, and refuses one that never arrived, which the page and /jobs/ then say):
+    a HEAD here was most of a confirmation's cost.
 
-    Refuses (ValidationError, its code for the view) a key the site did not issue ("unknown"),
-    issued to someone else ("not_yours"), confirmed already ("used"), or with nothing there
-    yet ("missing"; the browser may send the file again and confirm again).
+    Refuses (a ValidationError, its code for the view) a key the site did not issue
+    ("unknown"), issued to someone else ("not_yours"), or confirmed already ("used").
     """
-    upload = DirectUpload.objects.select_for_update().filter(key=key).first()
-    if upload is None:
-        raise ValidationError("The site issued no upload with this key.", code="unknown")
-    if upload.owner_id != owner.pk:
-        raise ValidationError("This upload was issued to someone else.", code="not_yours")
-    if upload.confirmed_at:
-        raise ValidationError("This upload has been confirmed already.", code="used")
-    if not default_storage.exists(upload.key):
-        raise ValidationError("The file has not arrived; send it again.", code="missing")
-    # The worker's check, as a job: /jobs/ follows it and says why a file was refused.
-    upload.job = job_start(
-        user=owner,
-        name=f"Check and store {upload.original_name}",
-        task_name="images.store_direct_upload",
-        arguments=[[upload.pk]],
-    )
-    upload.confirmed_at = timezone.now()
-    upload.save(update_fields=["job", "confirmed_at"])
-    return upload
+    found = DirectUpload.objects.select_for_update().filter(key__in=keys).in_bulk(field_name="key")
+    outcomes: dict[str, DirectUpload | ValidationError] = {}
+    confirmed = []
+    for key in keys:
+        upload = found.get(key)
+        if upload is None:
+            outcomes[key] = ValidationError("The site issued no upload with this key.", "unknown")
+        elif upload.owner_id != owner.pk:
+            outcomes[key] = ValidationError("This upload was issued to someone else.", "not_yours")
+        elif upload.confirmed_at or upload in confirmed:
+            outcomes[key] = ValidationError("This upload has been confirmed already.", "used")
+        else:
+            # The worker's check, as a job: /jobs/ follows it and says why a file was refused.
+            upload.job = job_start(
+                user=owner,
+                name=f"Check and store {upload.original_name}",
+                task_name="images.store_direct_upload",
+                arguments=[[upload.pk]],
+            )
+            upload.confirmed_at = timezone.now()
+            # A row's UPDATE each: bulk_update's CASE costs more to build than it saves
+            # for the few files a confirmation carries.
+            upload.save(update_fields=["job", "confirmed_at"])
+            confirmed.append(upload)
+            outcomes[key] = upload
+    return outcomes
+
+
+def direct_upload_confirm(*, owner, key: str) -> DirectUpload:
+    """direct_uploads_confirm for one key: its DirectUpload, or raises the ValidationError."""
+    outcome = direct_uploads_confirm(owner=owner, keys=[key])[key]
+    if isinstance(outcome, ValidationError):
+        raise outcome
+    return outcome

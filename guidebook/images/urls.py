@@ -2,16 +2,17 @@ from django.urls import path
 
 from guidebook.core.caching import cache_private_page, cache_public_page
 
-from . import views
+from . import direct_upload_views, views
 
 app_name = "images"
 
 urlpatterns = [
     path("", cache_public_page("images")(views.ImageIndexView.as_view()), name="index"),
     path("upload/", views.upload, name="upload"),
-    path("uploads/", views.direct_upload_issue, name="upload_issue"),
-    path("uploads/done/", views.direct_upload_confirm, name="upload_confirm"),
-    path("uploads/<int:pk>/", views.direct_upload_status, name="upload_status"),
+    path("uploads/", direct_upload_views.direct_upload_issue, name="upload_issue"),
+    path("uploads/done/", direct_upload_views.direct_upload_confirm, name="upload_confirm"),
+    path("uploads/status/", direct_upload_views.direct_upload_statuses, name="upload_statuses"),
+    path("uploads/<int:pk>/", direct_upload_views.direct_upload_status, name="upload_status"),
     path(
         "mine/",
         cache_private_page("user:{user}:images", "user:{user}")(views.MyImagesView.as_view()),

@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import DeleteView, DetailView, ListView, UpdateView
 
 from . import services, storage
-from .forms import DirectUploadForm, ImageEditForm, ImageUploadForm
-from .models import DirectUpload, Image, Rendition
+from .forms import ImageEditForm, ImageUploadForm
+from .models import Image, Rendition
 from .templatetags.image_tags import renditions_ready, thumbnail_url
 from .uploadhandlers import SizeLimitedUploadHandler
 from .validation import clean_original_name
@@ -167,64 +167,6 @@ def upload(request):
     # documented pattern for changing upload handlers per view).
     request.upload_handlers = [SizeLimitedUploadHandler(request)]
     return upload_form(request)
-
-
-# How the page's script is told why a confirmation is refused (services.direct_upload_confirm).
-CONFIRM_REFUSALS = {"unknown": 404, "not_yours": 403, "used": 409, "missing": 400}
-
-
-def refused(error: ValidationError, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": " ".join(error.messages)}, status=status)
-
-
-@require_POST
-@login_required
-def direct_upload_issue(request):
-    """POST a file's name, type and size (and the form's description and visibility): its key
-    and the presigned POST that sends it straight to the bucket."""
-    if not storage.direct_uploads_enabled():
-        return JsonResponse({"error": "Files are sent through the site here."}, status=404)
-    form = DirectUploadForm(request.POST)
-    if not form.is_valid():
-        return refused(ValidationError([e for errors in form.errors.values() for e in errors]))
-    try:
-        upload, post = services.direct_upload_issue(owner=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        return refused(error)
-    return JsonResponse(
-        {
-            "key": upload.key,
-            "post": post,
-            "confirm_url": reverse("images:upload_confirm"),
-            "status_url": reverse("images:upload_status", args=[upload.pk]),
-        },
-        status=201,
-    )
-
-
-@require_POST
-@login_required
-def direct_upload_confirm(request):
-    """POST the key of a file the browser has sent: the worker checks and stores it."""
-    try:
-        upload = services.direct_upload_confirm(owner=request.user, key=request.POST.get("key", ""))
-    except ValidationError as error:
-        return refused(error, CONFIRM_REFUSALS[error.code])
-    return JsonResponse({"state": upload.state}, status=202)
-
-
-@never_cache
-@require_GET
-@login_required
-def direct_upload_status(request, pk):
-    """{"state": waiting|checking|stored|refused, "error", and once stored renditions_json}
-    for the page's script, which polls this alone; someone else's upload is a 404."""
-    uploads = DirectUpload.objects.filter(owner=request.user).select_related("image")
-    upload = get_object_or_404(uploads.prefetch_related("image__renditions"), pk=pk)
-    renditions = (
-        renditions_json(upload.image) if upload.image else {"ready": False, "failed": False}
-    )
-    return JsonResponse({"state": upload.state, "error": upload.error or None, **renditions})
 
 
 def file_response(name: str, *, private: bool) -> FileResponse:

@@ -24,7 +24,9 @@ def job_start(
     job = Job.objects.create(
         user=user, name=name, task_name=task_name, tasks=tasks, retry_of=retry_of
     )
-    transaction.on_commit(lambda: _apply(job))
+    # robust: the job is saved either way, and its page says what became of it; a broker that
+    # is down must not turn that into an error page.
+    transaction.on_commit(lambda: _apply(job), robust=True)
     return job
 
 
@@ -46,10 +48,14 @@ def _apply(job: Job) -> None:
         current_app.signature(job.task_name, args=task["args"]).set(task_id=task["id"])
         for task in job.tasks
     ]
+    # With no broker the tasks run here, in the request, and a failure would propagate
+    # (CELERY_TASK_EAGER_PROPAGATES) before Celery stores it: stored instead, as a worker
+    # stores it, it is the job's failure on its page, not the request's 500.
+    options = {"throw": False} if current_app.conf.task_always_eager else {}
     if len(signatures) == 1:
-        signatures[0].apply_async()
+        signatures[0].apply_async(**options)
     else:
-        group(signatures).apply_async()
+        group(signatures).apply_async(**options)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from guidebook.core.admin import ReadOnlyAdmin
+
 from .models import Choice, Question, Vote
 
 
@@ -36,7 +38,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(ReadOnlyAdmin):
     """Votes can be inspected, not edited: a change here would not update the choices' counts."""
 
     list_display = ["question", "choice", "user", "created"]
@@ -45,12 +47,3 @@ class VoteAdmin(admin.ModelAdmin):
     search_fields = ["question__text", "user__username"]
     raw_id_fields = ["user", "question", "choice"]
     date_hierarchy = "created"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,7 @@ streaming view (the local disk), and their thumbnails shown once the worker has 
 
 import json
 import re
+from urllib.parse import parse_qs
 
 import boto3
 import pytest
@@ -13,6 +14,7 @@ from conftest import ROOT
 from guidebook.accounts.tests.factories import PASSWORD, UserFactory
 from guidebook.images.models import DirectUpload, Image
 from guidebook.images.tests.factories import image_bytes
+from tests.e2e.workers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,6 +82,13 @@ def expect_sent_in_full(page, files: list[dict]) -> None:
         assert seen.index("sending") < seen.index("checking") < seen.index("done"), seen
 
 
+def site_requests(page) -> list:
+    """The requests the page makes of the site's direct-upload URLs, as they go."""
+    sent = []
+    page.on("request", lambda request: "/images/uploads/" in request.url and sent.append(request))
+    return sent
+
+
 def test_three_files_go_straight_to_the_bucket_and_their_thumbnails_appear(
     page, live_server, screenshot, s3_storage, s3_bucket, moto_s3_endpoint, celery_worker
 ):
@@ -88,15 +97,21 @@ def test_three_files_go_straight_to_the_bucket_and_their_thumbnails_appear(
     bucket.put_bucket_cors(Bucket=s3_bucket, CORSConfiguration=rule)
     owner = UserFactory()
     sign_in(page, owner)
+    requests = site_requests(page)
     files = photos(3)
-    page.set_input_files("#id_image", files)
-    expect(page.locator(".upload-item")).to_have_count(3)
+    notes = {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"%PDF-1.7"}
+    page.set_input_files("#id_image", [*files, notes])
+    expect(page.locator(".upload-item")).to_have_count(4)
     page.fill("#id_description", "The harbour at dawn")
     page.get_by_role("button", name="Upload", exact=True).click()
 
     thumbnails = page.locator(".upload-thumb img")
     expect(thumbnails).to_have_count(3, timeout=WAIT)
-    expect(page.get_by_text("3 image(s) uploaded.")).to_be_visible()
+    refused = page.locator(".upload-item", has_text="notes.jpg")
+    expect(refused.locator(".upload-status")).to_have_text(
+        "Refused: This file is a PDF document. Only JPEG, PNG, GIF and WebP images are accepted.",
+        timeout=WAIT,
+    )
     for thumbnail in thumbnails.all():
         assert thumbnail.get_attribute("src").startswith(moto_s3_endpoint)
         expect(thumbnail).to_have_js_property("complete", True)
@@ -104,8 +119,27 @@ def test_three_files_go_straight_to_the_bucket_and_their_thumbnails_appear(
     expect_sent_in_full(page, files)
     screenshot("upload-direct")
 
-    uploads = list(DirectUpload.objects.all())
-    assert len(uploads) == 3 and all(upload.image_id for upload in uploads)
+    # The site was asked about the four files together: their keys in one request, their
+    # statuses in polls of all the pending ones at once.
+    issues = [r for r in requests if r.method == "POST" and r.url.endswith("/images/uploads/")]
+    assert len(issues) == 1 and len(parse_qs(issues[0].post_data)["name"]) == 4
+    polls = [r for r in requests if r.method == "GET"]
+    assert polls and all("/images/uploads/status/?ids=" in r.url for r in polls)
+    assert any(r.url.count(",") >= 1 for r in polls)
+    confirms = [r for r in requests if r.url.endswith("/images/uploads/done/")]
+    assert sum(len(parse_qs(r.post_data)["key"]) for r in confirms) == 4
+
+    # A retry of one file asks for its key alone, in the single-file form.
+    with page.expect_request(lambda r: r.url.endswith("/images/uploads/")) as retried:
+        refused.get_by_role("button", name="Retry notes.jpg").click()
+    assert len(parse_qs(retried.value.post_data)["name"]) == 1
+    wait_for(lambda: DirectUpload.objects.filter(error__contains="PDF").count() == 2, "refusal")
+    expect(refused.locator(".upload-status")).to_have_text(
+        re.compile("^Refused: This file is a PDF document."), timeout=WAIT
+    )
+
+    uploads = list(DirectUpload.objects.filter(image__isnull=False))
+    assert len(uploads) == 3 and DirectUpload.objects.filter(error__contains="PDF").count() == 2
     assert Image.objects.filter(owner=owner, description="The harbour at dawn").count() == 3
     left = bucket.list_objects_v2(Bucket=s3_bucket, Prefix="incoming/").get("KeyCount")
     assert left == 0

@@ -27,6 +27,7 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_private_pages(cl
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines and "Disallow: /admin/" in lines
+    assert "Disallow: /images/uploads/" in lines  # the direct uploads' keys and statuses
     sitemap = next(line.removeprefix("Sitemap: ") for line in lines if line.startswith("Sitemap:"))
     assert sitemap == "http://testserver/sitemap.xml"
     assert client.get(sitemap).status_code == 200

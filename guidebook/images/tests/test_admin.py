@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from guidebook.images.models import Image
+from guidebook.images.models import DirectUpload, Image
 
 from .factories import StaffFactory, create_image, image_bytes, upload
 
@@ -97,3 +97,23 @@ def test_regenerating_renditions_works_without_a_broker(
         "SUCCESS",
         {"image": image.pk, "status": "made", "renditions": 4},
     )
+
+
+def test_direct_uploads_can_be_inspected_and_searched_not_added_changed_or_deleted(admin_client):
+    owner = StaffFactory(username="walker")
+    upload = DirectUpload.objects.create(
+        owner=owner, original_name="summit.jpg", content_type="image/jpeg", error="Not a JPEG."
+    )
+    DirectUpload.objects.create(owner=owner, original_name="valley.jpg", content_type="image/jpeg")
+    changelist = reverse("admin:images_directupload_changelist")
+    found = admin_client.get(changelist, {"q": "summit"})
+    assert found.status_code == 200 and found.context["cl"].result_count == 1
+    assert upload.key in found.text and "walker" in found.text and "Not a JPEG." in found.text
+    refused = admin_client.get(changelist, {"error__isempty": "0"}).context["cl"]
+    assert [row.pk for row in refused.result_list] == [upload.pk]
+    assert admin_client.get(reverse("admin:images_directupload_add")).status_code == 403
+    change = admin_client.get(reverse("admin:images_directupload_change", args=[upload.pk]))
+    assert change.status_code == 200 and 'name="original_name"' not in change.text  # read-only
+    delete = reverse("admin:images_directupload_delete", args=[upload.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert DirectUpload.objects.filter(pk=upload.pk).exists()

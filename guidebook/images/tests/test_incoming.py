@@ -8,10 +8,13 @@ conditions S3 would enforce.
 import base64
 import json
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import urllib3
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -164,11 +167,133 @@ def test_confirmations_of_keys_not_issued_to_this_user_or_used_are_refused(
     assert Image.objects.count() == 1
 
 
-def test_a_confirmation_before_the_file_has_arrived_is_refused(s3_storage, client, owner):
-    issued = issue(client).json()
-    refused = confirm(client, issued["key"])
-    assert refused.status_code == 400 and "has not arrived" in refused.json()["error"]
-    assert DirectUpload.objects.get().confirmed_at is None  # it may be sent and confirmed later
+def test_a_file_confirmed_before_it_arrived_is_refused_by_the_worker_and_says_so(
+    s3_storage, client, owner, django_capture_on_commit_callbacks
+):
+    """The confirmation makes no request to the bucket: the worker, which reads the file
+    anyway, is the one to find it missing."""
+    issued = issue(client, name="lost.jpg").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert confirm(client, issued["key"]).status_code == 202
+    status = client.get(issued["status_url"]).json()
+    assert status["state"] == "refused" and "never arrived" in status["error"]
+    assert "lost.jpg: The file never arrived" in client.get(reverse("jobs:list")).text
+
+
+def issue_several(client, files: list[tuple[str, str, int]], **fields):
+    """The page's request for the keys of a whole selection: its triples in order."""
+    return client.post(
+        reverse("images:upload_issue"),
+        {
+            "name": [name for name, _, _ in files],
+            "content_type": [content_type for _, content_type, _ in files],
+            "size": [size for _, _, size in files],
+            "visibility": "private",
+            **fields,
+        },
+    )
+
+
+def test_the_keys_of_a_selection_are_issued_in_one_request_each_file_on_its_own(
+    s3_storage, client, owner, settings
+):
+    files = [("a.jpg", "image/jpeg", 900), ("b.heic", "image/heic", 900), ("c.png", "image/png", 5)]
+    response = issue_several(client, files, description="Set")
+    assert response.status_code == 201
+    body = response.json()
+    first, refused, third = body["uploads"]
+    assert "image/heic" in refused["error"] and "key" not in refused
+    uploads = DirectUpload.objects.order_by("pk")
+    assert [(u.key, u.original_name, u.content_type) for u in uploads] == [
+        (first["key"], "a.jpg", "image/jpeg"),
+        (third["key"], "c.png", "image/png"),
+    ]
+    assert all((u.owner, u.description, u.visibility) == (owner, "Set", "private") for u in uploads)
+    assert {"key": third["key"]} in signed_policy(third["post"])["conditions"]
+    assert {"Content-Type": "image/png"} in signed_policy(third["post"])["conditions"]
+    assert first["id"] == uploads[0].pk and first["status_url"].endswith(f"/{first['id']}/")
+    assert body["confirm_url"] == reverse("images:upload_confirm")
+    assert body["statuses_url"] == reverse("images:upload_statuses")
+    assert body["expires_in"] == settings.IMAGE_DIRECT_UPLOAD_EXPIRE
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"size": ["1", "2"]}, "a name, a type and a size"),
+        ({"size": ["1", "x", "3"]}, "not a number"),
+        ({"visibility": "everyone"}, "not one of the available choices"),
+    ],
+)
+def test_a_selection_that_does_not_make_triples_is_refused_whole(
+    s3_storage, client, owner, fields, says
+):
+    files = [("a.jpg", "image/jpeg", 1)] * 3
+    response = issue_several(client, files, **fields)
+    assert response.status_code == 400 and says in response.json()["error"]
+    assert not DirectUpload.objects.exists()
+
+
+def test_a_selection_of_refused_files_gets_no_key(s3_storage, client, owner):
+    response = issue_several(client, [("a.svg", "image/svg+xml", 9), ("b.jpg", "image/jpeg", 0)])
+    assert response.status_code == 400
+    assert [list(upload) for upload in response.json()["uploads"]] == [["error"], ["error"]]
+
+
+def test_several_keys_are_confirmed_in_one_request_each_with_its_outcome(s3_storage, client, owner):
+    mine = issue_several(client, [("a.jpg", "image/jpeg", 9), ("b.jpg", "image/jpeg", 9)])
+    a, b = (upload["key"] for upload in mine.json()["uploads"])
+    client.force_login(other := UserFactory())
+    theirs = issue(client).json()["key"]
+    client.force_login(owner)
+    unknown = "incoming/0123456789abcdef0123456789abcdef"
+    response = client.post(reverse("images:upload_confirm"), {"key": [a, theirs, unknown, b]})
+    assert response.status_code == 200
+    assert [(u["key"], u.get("state"), u.get("status")) for u in response.json()["uploads"]] == [
+        (a, "checking", None),
+        (theirs, None, 403),
+        (unknown, None, 404),
+        (b, "checking", None),
+    ]
+    confirmed = DirectUpload.objects.filter(confirmed_at__isnull=False)
+    assert sorted(u.key for u in confirmed) == sorted([a, b])
+    assert len({u.job for u in confirmed}) == 2 and all(u.job.user == owner for u in confirmed)
+    assert DirectUpload.objects.get(key=theirs).owner == other
+    again = client.post(reverse("images:upload_confirm"), {"key": [a, b]}).json()["uploads"]
+    assert [u["status"] for u in again] == [409, 409]
+
+
+def test_the_statuses_of_a_selection_are_read_in_one_request_with_the_users_own_only(
+    sent, s3_storage, client, owner, django_capture_on_commit_callbacks
+):
+    issued, _ = sent
+    waiting = issue(client).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(client, issued["key"])
+    client.force_login(UserFactory())
+    theirs = issue(client).json()
+    client.force_login(owner)
+    ids = f"{issued['id']},{waiting['id']},{theirs['id']},999999"
+    url = reverse("images:upload_statuses")
+    response = client.get(url, {"ids": ids})
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    uploads = response.json()["uploads"]
+    assert set(uploads) == {str(issued["id"]), str(waiting["id"])}
+    stored = uploads[str(issued["id"])]
+    assert stored == client.get(issued["status_url"]).json()
+    assert stored["state"] == "stored" and stored["thumbnail"].startswith(s3_storage.endpoint_url)
+    assert uploads[str(waiting["id"])] == {
+        "state": "waiting",
+        "error": None,
+        "ready": False,
+        "failed": False,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, {"ids": str(waiting["id"])})
+    (query,) = [q["sql"] for q in queries if "images_" in q["sql"]]  # nothing of renditions
+    assert 'JOIN "images_image"' in query
+    assert client.get(url, {"ids": "1,x"}).status_code == 400
+    assert client.get(url).json() == {"uploads": {}}
 
 
 @pytest.mark.parametrize(
@@ -255,3 +380,42 @@ def test_the_worker_stores_a_confirmed_file_and_makes_its_renditions(
     assert states[-1] == "stored" and set(states) <= {"checking", "stored"}
     assert Image.objects.get().renditions.count() == 4
     assert not s3_storage.exists(issued["key"])
+
+
+def test_without_a_broker_a_refused_file_is_answered_and_its_job_says_why(
+    s3_storage, client, owner, django_capture_on_commit_callbacks
+):
+    """Tasks run in the request when there is no broker: the file's refusal is the job's
+    failure, on the page and in /jobs/, never the confirmation's 500."""
+    data = image_bytes()[:-200]
+    issued = issue(client, name="half.jpg", size=len(data)).json()
+    assert send_to_bucket(issued["post"], data) == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(client, issued["key"])
+    assert response.status_code == 202
+    status = client.get(issued["status_url"]).json()
+    assert status["state"] == "refused" and "truncated" in status["error"]
+    job = DirectUpload.objects.get().job
+    assert job_statuses([job])[job.pk].state == "FAILURE"
+    assert "half.jpg: The file is truncated" in client.get(reverse("jobs:list")).text
+
+
+def test_the_requests_reuse_the_storages_s3_client(
+    sent, s3_storage, client, owner, django_capture_on_commit_callbacks
+):
+    """Making a boto3 client costs a web process tens of milliseconds (botocore reads its
+    service descriptions): the storage makes one per thread and keeps it, and the requests of
+    the direct path only sign with it (HMAC, no request to S3)."""
+    issued, _ = sent
+    made = s3_storage.connection.meta.client
+    with (
+        mock.patch("boto3.session.Session.resource", side_effect=AssertionError("new client")),
+        mock.patch("botocore.endpoint.Endpoint._send", side_effect=AssertionError("sent to S3")),
+    ):
+        keys = issue_several(client, [("a.jpg", "image/jpeg", 9), ("b.jpg", "image/jpeg", 9)])
+        assert keys.status_code == 201
+        with django_capture_on_commit_callbacks(execute=False):
+            assert confirm(client, issued["key"]).status_code == 202
+        statuses = client.get(reverse("images:upload_statuses"), {"ids": issued["id"]})
+        assert statuses.status_code == 200
+    assert s3_storage.connection.meta.client is made

@@ -113,19 +113,30 @@ def test_a_failed_job_shows_its_error_and_retries_only_failures(
     assert wait_until_ready(client, retry)[0]["state"] == "FAILURE"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_jobs_work_in_the_embedded_profile_with_tasks_run_in_process(client):
+@pytest.fixture
+def tasks_in_process(monkeypatch):
+    """The embedded profile: no broker, so tasks run in the process that queues them."""
     from config.celery import app
 
-    user = UserFactory()
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        job = job_start(user=user, name="Embedded", task_name="core.ping", arguments=[[], []])
-    finally:
-        app.conf.task_always_eager = previous
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_work_in_the_embedded_profile_with_tasks_run_in_process(tasks_in_process):
+    job = job_start(user=UserFactory(), name="Embedded", task_name="core.ping", arguments=[[], []])
     status = job_statuses([job])[job.pk]
     assert (status.state, status.done, status.total) == ("SUCCESS", 2, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_embedded_profile_a_failed_task_is_the_jobs_failure_not_the_callers(
+    tasks_in_process,
+):
+    job = job_start(
+        user=UserFactory(), name="Embedded", task_name="jobs_tests.fail_on", arguments=[["bad"]]
+    )
+    status = job_statuses([job])[job.pk]
+    assert (status.state, status.error) == ("FAILURE", "ValueError: cannot process bad")
 
 
 @pytest.mark.django_db

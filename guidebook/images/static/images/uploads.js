@@ -5,15 +5,25 @@
    - With S3 (the form has data-direct-url), a file goes from the browser straight to the
      bucket: the site issues a key and a presigned POST for it, the browser sends the file
      there and confirms it, a worker checks and stores it, and the page polls its status.
+     The site is asked about several files at once wherever it can be, since each request
+     costs the site about as much as a file's bytes would (docs/benchmarks.md): the keys of
+     the files about to be sent in one request, the files that arrive while a confirmation is
+     on its way confirmed together in the next, and every pending file's status in one poll.
    - On the local disk, each file goes to the form's own streaming view in a request of its own,
      which answers JSON (Accept: application/json).
    Without this script the form is sent whole, as a plain form. */
 (function () {
   "use strict";
 
-  const POLL_MS = 500; // bench/uploads.py polls at the same interval to time "thumbnail shown"
-  const MAX_POLLS = 240; // two minutes: the worker may be down, and the image's page will say
+  // bench/uploads.py sends, confirms and polls as this script does: keep them in step.
+  const POLL_MS = 500; // the first polls' interval: a file takes about a second to be ready
+  const MAX_POLL_MS = 4000; // polls slow down to this while files take long (a busy worker)
+  const GIVE_UP_MS = 120000; // the worker may be down, and the image's page will say
+  const MAX_POLLS = GIVE_UP_MS / POLL_MS;
   const AT_ONCE = 3; // files sent at the same time; the others wait their turn
+  const KEYS_AT_ONCE = 20; // files whose keys are asked for in one request
+  const IDS_AT_ONCE = 50; // files whose statuses one poll asks for (the site's limit)
+  const KEY_MARGIN_MS = 60000; // a key this close to its policy's end is asked for again
   const CANCELLED = new Error("Cancelled");
 
   function start() {
@@ -66,6 +76,154 @@
       }
     }
 
+    // ---- keys: asked for with the waiting files that have none, in one request
+    function fresh(item) {
+      return item.issuing && !(item.expiresAt && Date.now() > item.expiresAt);
+    }
+
+    function keyFor(item) {
+      if (fresh(item)) return item.issuing;
+      const others = items.filter((other) => other !== item && other.state === "waiting");
+      const group = [item, ...others.filter((other) => !fresh(other))].slice(0, KEYS_AT_ONCE);
+      // URL-encoded, not multipart: Django reads it in a fraction of the time, and a
+      // selection's keys are dozens of fields.
+      const data = new URLSearchParams(details({}));
+      group.forEach(({ file }) => {
+        data.append("name", file.name);
+        data.append("content_type", file.type);
+        data.append("size", file.size);
+      });
+      const asked = askForKeys(data);
+      group.forEach((member, n) => {
+        const issuing = asked.then((issued) => {
+          const own = issued[n];
+          if (own.error) throw new Error("Refused: " + own.error);
+          member.expiresAt = Date.now() + 1000 * own.expires_in - KEY_MARGIN_MS;
+          return own;
+        });
+        // Refused or not answered: a retry asks again. (This also keeps a file cancelled
+        // before its turn, which never reads its key, from an unhandled rejection.)
+        issuing.catch(() => {
+          if (member.issuing === issuing) member.issuing = null;
+        });
+        member.issuing = issuing;
+        member.expiresAt = 0;
+      });
+      return item.issuing;
+    }
+
+    async function askForKeys(data) {
+      // One file: its key, as the site answered from the first; several: {"uploads": [...]}.
+      const response = await fetch(form.dataset.directUrl, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      const body = await response.json().catch(() => ({}));
+      if (body.uploads) {
+        const urls = { confirm_url: body.confirm_url, statuses_url: body.statuses_url,
+                       expires_in: body.expires_in };
+        return body.uploads.map((issued) => Object.assign(issued, urls));
+      }
+      if (!response.ok) throw new Error(refusal(body, response.status));
+      return [body];
+    }
+
+    // ---- confirmations: the files that arrive while one is on its way go together next
+    const toConfirm = [];
+    let confirming = false;
+
+    function confirm(issued) {
+      return new Promise((resolve, reject) => {
+        toConfirm.push({ issued, resolve, reject });
+        confirmWaiting();
+      });
+    }
+
+    async function confirmWaiting() {
+      if (confirming || !toConfirm.length) return;
+      confirming = true;
+      const batch = toConfirm.splice(0, KEYS_AT_ONCE);
+      const data = new URLSearchParams({ csrfmiddlewaretoken: token });
+      batch.forEach(({ issued }) => data.append("key", issued.key));
+      try {
+        const body = await postForJSON(batch[0].issued.confirm_url, data);
+        const outcomes = body.uploads || [body];
+        batch.forEach((waiter, n) => {
+          if (outcomes[n].error) waiter.reject(new Error("Refused: " + outcomes[n].error));
+          else waiter.resolve(outcomes[n]);
+        });
+      } catch (error) {
+        batch.forEach((waiter) => waiter.reject(error));
+      } finally {
+        confirming = false;
+        confirmWaiting();
+      }
+    }
+
+    // ---- statuses: every file waiting for its thumbnail, in one poll
+    const watched = new Map(); // upload id -> {done, resolve, reject, since}
+    let pollTimer = null;
+    let pollDue = 0;
+    let polling = false;
+
+    function watch(issued, done) {
+      return new Promise((resolve, reject) => {
+        watched.set(String(issued.id), {
+          url: issued.statuses_url, done, resolve, reject, since: Date.now(),
+        });
+        schedulePoll(POLL_MS); // waiting first: nothing is ready the moment a file is sent
+      });
+    }
+
+    function schedulePoll(delay) {
+      const due = Date.now() + delay;
+      if (pollTimer !== null && pollDue <= due) return; // a poll comes sooner already
+      clearTimeout(pollTimer);
+      pollDue = due;
+      pollTimer = setTimeout(pollWatched, delay);
+    }
+
+    function pollInterval() {
+      // Every POLL_MS until the newest file has waited 2 s, then a quarter of its wait (a busy
+      // worker, or one that is down), up to MAX_POLL_MS.
+      const now = Date.now();
+      const newest = Math.min(...Array.from(watched.values(), (w) => now - w.since));
+      return Math.min(MAX_POLL_MS, Math.max(POLL_MS, newest / 4));
+    }
+
+    async function pollWatched() {
+      pollTimer = null;
+      if (!watched.size) return;
+      if (polling) return schedulePoll(POLL_MS);
+      polling = true;
+      const ids = Array.from(watched.keys());
+      const url = watched.get(ids[0]).url + "?ids=";
+      const parts = [];
+      for (let at = 0; at < ids.length; at += IDS_AT_ONCE) {
+        parts.push(statusAt(url + ids.slice(at, at + IDS_AT_ONCE).join(",")));
+      }
+      const answers = await Promise.all(parts);
+      const statuses = Object.assign({}, ...answers.map((body) => body && body.uploads));
+      polling = false;
+      const now = Date.now();
+      ids.forEach((id) => {
+        const watcher = watched.get(id);
+        const status = statuses[id];
+        try {
+          if (status && watcher.done(status)) {
+            watched.delete(id);
+            watcher.resolve(status);
+          } else if (now - watcher.since > GIVE_UP_MS) {
+            throw new Error("Still being prepared; it will show on your images page when ready.");
+          }
+        } catch (error) {
+          watched.delete(id);
+          watcher.reject(error);
+        }
+      });
+      if (watched.size) schedulePoll(pollInterval());
+    }
+
     function refusal(body, status) {
       const reasons = body.error ? [body.error] : body.errors || [];
       return reasons.length ? "Refused: " + reasons.join(" ") : "The site answered " + status + ".";
@@ -99,6 +257,8 @@
         this.retry.addEventListener("click", () => this.queue());
         this.cancel.addEventListener("click", () => this.stop());
         this.xhr = null;
+        this.issuing = null; // the promise of this file's key, once asked for
+        this.expiresAt = 0;
         this.say("Chosen: press Upload to send it.", "chosen");
       }
 
@@ -112,9 +272,13 @@
       }
 
       queue() {
+        this.wait();
+        next();
+      }
+
+      wait() {
         this.bar.value = 0;
         this.say("Waiting to be sent…", "waiting");
-        next();
       }
 
       stop() {
@@ -153,19 +317,15 @@
 
       async sendToBucket() {
         const file = this.file;
-        const issued = await postForJSON(form.dataset.directUrl, details({
-          name: file.name, content_type: file.type, size: file.size,
-        }));
+        const issued = await keyFor(this);
         const data = new FormData();
         Object.keys(issued.post.fields).forEach((name) => data.append(name, issued.post.fields[name]));
         data.append("file", file); // last: S3 ignores the fields after the file
         const xhr = await this.send(issued.post.url, data);
+        this.issuing = null; // used: sending again takes a new key
         if (xhr.status < 200 || xhr.status >= 300) throw new Error(storageRefusal(xhr));
-        const confirmation = new FormData();
-        confirmation.append("csrfmiddlewaretoken", token);
-        confirmation.append("key", issued.key);
-        await postForJSON(issued.confirm_url, confirmation);
-        return issued.status_url; // the worker's check, then the renditions, in one status
+        await confirm(issued);
+        return issued; // the worker's check, then the renditions, in one status
       }
 
       follow(status) {
@@ -178,11 +338,22 @@
         return false;
       }
 
-      async run() {
+      async run(release) {
+        // `release` frees this file's place among the AT_ONCE being sent once it has been
+        // sent: the wait for its thumbnail takes none, and is one poll for all the files.
         this.say("Sending…", "sending");
         try {
-          const url = await (form.dataset.directUrl ? this.sendToBucket() : this.sendThroughSite());
-          const image = await poll(url, (status) => this.follow(status));
+          const follow = (status) => this.follow(status);
+          let image;
+          if (form.dataset.directUrl) {
+            const issued = await this.sendToBucket();
+            release();
+            image = await watch(issued, follow);
+          } else {
+            const url = await this.sendThroughSite();
+            release();
+            image = await poll(url, follow);
+          }
           if (image.failed) {
             this.say("Stored, but its smaller versions could not be made (see its page).", "done");
           } else {
@@ -192,6 +363,8 @@
         } catch (error) {
           if (error === CANCELLED) this.say("Cancelled.", "cancelled");
           else this.say(error.message, "failed");
+        } finally {
+          release();
         }
       }
 
@@ -211,11 +384,14 @@
         if (sending >= AT_ONCE) return;
         if (item.state !== "waiting") continue;
         sending += 1;
-        item.run().finally(() => {
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
           sending -= 1;
           next();
-          summarise();
-        });
+        };
+        item.run(release).finally(summarise);
       }
     }
 
@@ -253,7 +429,8 @@
       const chosen = items.filter((item) => item.state === "chosen");
       if (!chosen.length) return; // nothing chosen: the plain form says what is missing
       event.preventDefault();
-      chosen.forEach((item) => item.queue());
+      chosen.forEach((item) => item.wait()); // all waiting first: their keys are asked together
+      next();
     });
     form.querySelector(".upload-drop-hint").hidden = false;
   }
