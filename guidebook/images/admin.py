@@ -145,7 +145,7 @@ class ImageAdmin(admin.ModelAdmin):
 @admin.register(DirectUpload)
 class DirectUploadAdmin(ReadOnlyAdmin):
     """Keys issued for files sent straight to the bucket, to inspect, not to edit: a row is the
-    site's record of what it signed (services.direct_upload_issue) and the worker's of what it
+    site's record of what it signed (services.direct_uploads_issue) and the worker's of what it
     made of the file; the reaper deletes the unconfirmed ones and their files."""
 
     list_display = [

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import services, storage
-from .forms import DirectUploadForm, ImageDetailsForm
+from .forms import ImageDetailsForm
 from .models import DirectUpload
 from .views import renditions_json
 
@@ -65,12 +65,15 @@ def declared_files(data) -> list[services.DeclaredFile]:
     if len(names) > MAX_FILES:
         raise ValidationError(f"Ask for at most {MAX_FILES} files at once.")
     try:
-        return [
+        files = [
             services.DeclaredFile(name[:255], content_type[:100], int(size))
             for name, content_type, size in zip(names, types, sizes, strict=True)
         ]
     except ValueError:
-        raise ValidationError("A file's size is not a number.") from None
+        files = []
+    if not files or any(file.size < 0 for file in files):
+        raise ValidationError("A file's size is not a number of bytes.")
+    return files
 
 
 @require_POST
@@ -81,8 +84,6 @@ def direct_upload_issue(request):
     sizes, in the same order: {"uploads": [that, or {"error"}, for each file in turn], ...}."""
     if not storage.direct_uploads_enabled():
         return JsonResponse({"error": "Files are sent through the site here."}, status=404)
-    if len(request.POST.getlist("name")) <= 1:
-        return issue_one(request)
     details = ImageDetailsForm(request.POST)
     if not details.is_valid():
         return form_refusal(details)
@@ -93,6 +94,11 @@ def direct_upload_issue(request):
     outcomes = services.direct_uploads_issue(
         owner=request.user, files=files, **details.cleaned_data
     )
+    if len(outcomes) == 1:  # one file: its answer alone
+        (outcome,) = outcomes
+        if isinstance(outcome, ValidationError):
+            return refused(outcome)
+        return JsonResponse({**issued_json(*outcome), **batch_urls()}, status=201)
     uploads = [
         {"error": " ".join(o.messages)} if isinstance(o, ValidationError) else issued_json(*o)
         for o in outcomes
@@ -101,17 +107,6 @@ def direct_upload_issue(request):
         {"uploads": uploads, **batch_urls()},
         status=201 if any("key" in upload for upload in uploads) else 400,
     )
-
-
-def issue_one(request):
-    form = DirectUploadForm(request.POST)
-    if not form.is_valid():
-        return form_refusal(form)
-    try:
-        upload, post = services.direct_upload_issue(owner=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        return refused(error)
-    return JsonResponse({**issued_json(upload, post), **batch_urls()}, status=201)
 
 
 @require_POST

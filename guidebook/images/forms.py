@@ -49,14 +49,6 @@ class ImageUploadForm(ImageDetailsForm):
         )
 
 
-class DirectUploadForm(ImageDetailsForm):
-    """The upload page's script asking for a key for one file it will send to the bucket."""
-
-    name = forms.CharField(max_length=255)
-    content_type = forms.CharField(max_length=100, required=False)
-    size = forms.IntegerField(min_value=0)
-
-
 class ImageEditForm(forms.ModelForm):
     class Meta:
         model = Image

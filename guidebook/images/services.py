@@ -148,17 +148,6 @@ def direct_uploads_issue(
     ]
 
 
-def direct_upload_issue(*, owner, name: str, content_type: str, size: int, **details) -> tuple:
-    """direct_uploads_issue for one file: (its DirectUpload, its presigned POST), or raises
-    the ValidationError."""
-    (outcome,) = direct_uploads_issue(
-        owner=owner, files=[DeclaredFile(name, content_type, size)], **details
-    )
-    if isinstance(outcome, ValidationError):
-        raise outcome
-    return outcome
-
-
 @transaction.atomic
 def direct_uploads_confirm(
     *, owner, keys: Sequence[str]
@@ -173,14 +162,13 @@ def direct_uploads_confirm(
     """
     found = DirectUpload.objects.select_for_update().filter(key__in=keys).in_bulk(field_name="key")
     outcomes: dict[str, DirectUpload | ValidationError] = {}
-    confirmed = []
     for key in keys:
         upload = found.get(key)
         if upload is None:
             outcomes[key] = ValidationError("The site issued no upload with this key.", "unknown")
         elif upload.owner_id != owner.pk:
             outcomes[key] = ValidationError("This upload was issued to someone else.", "not_yours")
-        elif upload.confirmed_at or upload in confirmed:
+        elif upload.confirmed_at:  # before, or earlier in this list
             outcomes[key] = ValidationError("This upload has been confirmed already.", "used")
         else:
             # The worker's check, as a job: /jobs/ follows it and says why a file was refused.
@@ -194,14 +182,5 @@ def direct_uploads_confirm(
             # A row's UPDATE each: bulk_update's CASE costs more to build than it saves
             # for the few files a confirmation carries.
             upload.save(update_fields=["job", "confirmed_at"])
-            confirmed.append(upload)
             outcomes[key] = upload
     return outcomes
-
-
-def direct_upload_confirm(*, owner, key: str) -> DirectUpload:
-    """direct_uploads_confirm for one key: its DirectUpload, or raises the ValidationError."""
-    outcome = direct_uploads_confirm(owner=owner, keys=[key])[key]
-    if isinstance(outcome, ValidationError):
-        raise outcome
-    return outcome
